@@ -1,0 +1,52 @@
+/* capture: where frames come from. One file per source (pcap file or folder, live libpcap,
+ * AF_PACKET TPACKET_V3) behind one ops struct; the source list is capture/sources.def.
+ *
+ * Public header of src/capture; needs core and decode (for struct cn_frame). */
+#ifndef CN_CAPTURE_H
+#define CN_CAPTURE_H
+
+#include "core/core.h"
+#include "decode/decode.h"
+
+enum cn_capture_kind {
+    CN_CAPTURE_FILE,     /* -r FILE, or -r DIR: every capture in the folder, in time order */
+    CN_CAPTURE_LIVE,     /* -i IFACE through libpcap */
+    CN_CAPTURE_AFPACKET, /* --af-packet=IFACE: TPACKET_V3, one socket per worker, fanout */
+};
+
+struct cn_capture_config {
+    enum cn_capture_kind kind;
+    const char *source;  /* path or interface name */
+    const char *bpf;     /* NULL for none */
+    uint32_t snaplen;    /* default 65535 (live); files keep theirs */
+    bool promisc;        /* default true */
+    uint16_t fanout_id;  /* AF_PACKET fanout group id; default 99 */
+    uint32_t ring_mb;    /* AF_PACKET ring size per socket in MiB; default 32 */
+};
+CN_API void cn_capture_config_defaults(struct cn_capture_config *cfg);
+
+struct cn_capture;
+
+/* Opens a source. For AF_PACKET, each worker opens its own handle (worker = 0..n-1) and the
+ * sockets join one fanout group hashed by flow; other kinds ignore worker. NULL on failure
+ * with a message naming the source in err. */
+CN_API struct cn_capture *cn_capture_open(const struct cn_capture_config *cfg, int worker,
+                                          char *err, size_t errlen);
+
+/* Next frame: 0 and f filled (valid until the next call), -CN_EEOF at the end of a file
+ * source, -CN_EAGAIN when a live source had nothing within its poll interval, or another
+ * negative code on a read error (cn_capture_error() then tells where). */
+CN_API int cn_capture_next(struct cn_capture *c, struct cn_frame *f);
+
+/* The last error: "FILE: truncated record at byte OFFSET: ..." and so on. */
+CN_API const char *cn_capture_error(const struct cn_capture *c);
+
+/* Makes a blocked cn_capture_next() return soon (signal-safe). */
+CN_API void cn_capture_break(struct cn_capture *c);
+
+/* Kernel counters for live sources (received, dropped); zeros for files. */
+CN_API void cn_capture_kernel_stats(struct cn_capture *c, uint64_t *recv, uint64_t *drop);
+
+CN_API void cn_capture_close(struct cn_capture *c);
+
+#endif
