@@ -8,20 +8,24 @@
 #include "core/core.h"
 #include "decode/decode.h"
 
+/* The sources, one line each in capture/sources.def: CN_CAPTURE_FILE (-r FILE, or -r DIR: every
+ * capture in the folder, in time order), CN_CAPTURE_LIVE (-i IFACE through libpcap),
+ * CN_CAPTURE_AFPACKET (--af-packet=IFACE: TPACKET_V3, one socket per worker, fanout). */
 enum cn_capture_kind {
-    CN_CAPTURE_FILE,     /* -r FILE, or -r DIR: every capture in the folder, in time order */
-    CN_CAPTURE_LIVE,     /* -i IFACE through libpcap */
-    CN_CAPTURE_AFPACKET, /* --af-packet=IFACE: TPACKET_V3, one socket per worker, fanout */
+#define CN_CAPTURE_SOURCE(kind, ops) CN_CAPTURE_##kind,
+#include "capture/sources.def"
+#undef CN_CAPTURE_SOURCE
+    CN_CAPTURE__COUNT
 };
 
 struct cn_capture_config {
     enum cn_capture_kind kind;
-    const char *source;  /* path or interface name */
-    const char *bpf;     /* NULL for none */
-    uint32_t snaplen;    /* default 65535 (live); files keep theirs */
-    bool promisc;        /* default true */
-    uint16_t fanout_id;  /* AF_PACKET fanout group id; default 99 */
-    uint32_t ring_mb;    /* AF_PACKET ring size per socket in MiB; default 32 */
+    const char *source; /* path or interface name */
+    const char *bpf;    /* NULL for none */
+    uint32_t snaplen;   /* default 65535 (live); files keep theirs */
+    bool promisc;       /* default true */
+    uint16_t fanout_id; /* AF_PACKET fanout group id; default 99 */
+    uint32_t ring_mb;   /* AF_PACKET ring size per socket in MiB; default 32 */
 };
 CN_API void cn_capture_config_defaults(struct cn_capture_config *cfg);
 
@@ -34,17 +38,27 @@ CN_API struct cn_capture *cn_capture_open(const struct cn_capture_config *cfg, i
                                           char *err, size_t errlen);
 
 /* Next frame: 0 and f filled (valid until the next call), -CN_EEOF at the end of a file
- * source, -CN_EAGAIN when a live source had nothing within its poll interval, or another
- * negative code on a read error (cn_capture_error() then tells where). */
+ * source, -CN_EAGAIN when a live source had nothing within its poll interval (or was woken by
+ * cn_capture_break()), or another negative code on a read error (cn_capture_error() then
+ * tells where): -CN_ETRUNC for a truncated or corrupt capture file, -CN_EIO for a failing
+ * interface. A folder does not stop at a broken file: the error is logged, reading goes on
+ * with the next file and cn_capture_had_errors() turns true. */
 CN_API int cn_capture_next(struct cn_capture *c, struct cn_frame *f);
 
-/* The last error: "FILE: truncated record at byte OFFSET: ..." and so on. */
+/* The last error, e.g. "FILE: truncated dump file; tried to read 60 captured bytes, only got
+ * 22 at byte 1234" (the offset is where the broken record starts). "" when none. */
 CN_API const char *cn_capture_error(const struct cn_capture *c);
 
-/* Makes a blocked cn_capture_next() return soon (signal-safe). */
+/* True once anything went wrong that must make the run exit non-zero: a read error, or in a
+ * folder a file that could not be read or broke mid-way (files that are simply not captures
+ * are skipped with a warning and do not count). */
+CN_API bool cn_capture_had_errors(const struct cn_capture *c);
+
+/* Makes a blocked cn_capture_next() return -CN_EAGAIN soon (async-signal-safe). File sources
+ * never block, so for them it does nothing. */
 CN_API void cn_capture_break(struct cn_capture *c);
 
-/* Kernel counters for live sources (received, dropped); zeros for files. */
+/* Kernel counters for live sources (received, dropped), totals since open; zeros for files. */
 CN_API void cn_capture_kernel_stats(struct cn_capture *c, uint64_t *recv, uint64_t *drop);
 
 CN_API void cn_capture_close(struct cn_capture *c);

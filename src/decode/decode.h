@@ -12,11 +12,11 @@
 
 /* Link types (the pcap LINKTYPE_ numbers; libpcap's DLT_ values agree for these). */
 enum {
-    CN_LINK_NULL = 0,      /* BSD loopback, host byte order family */
+    CN_LINK_NULL = 0, /* BSD loopback, host byte order family */
     CN_LINK_ETHERNET = 1,
-    CN_LINK_RAW = 101,     /* raw IPv4/IPv6 */
-    CN_LINK_LOOP = 108,    /* OpenBSD loopback, network byte order family */
-    CN_LINK_SLL = 113,     /* Linux cooked v1 */
+    CN_LINK_RAW = 101,  /* raw IPv4/IPv6 */
+    CN_LINK_LOOP = 108, /* OpenBSD loopback, network byte order family */
+    CN_LINK_SLL = 113,  /* Linux cooked v1 */
     CN_LINK_IPV4 = 228,
     CN_LINK_IPV6 = 229,
     CN_LINK_SLL2 = 276,    /* Linux cooked v2 */
@@ -36,26 +36,26 @@ struct cn_frame {
 };
 
 enum cn_pkt_flag {
-    CN_PKT_ETH = 1u << 0,        /* eth_src/eth_dst are set */
+    CN_PKT_ETH = 1u << 0, /* eth_src/eth_dst are set */
     CN_PKT_IPV4 = 1u << 1,
     CN_PKT_IPV6 = 1u << 2,
     CN_PKT_TCP = 1u << 3,
     CN_PKT_UDP = 1u << 4,
     CN_PKT_ICMPV4 = 1u << 5,
     CN_PKT_ICMPV6 = 1u << 6,
-    CN_PKT_FRAGMENT = 1u << 7,   /* an IP fragment (its transport header may be missing) */
-    CN_PKT_REBUILT = 1u << 8,    /* a datagram rebuilt from fragments by defrag */
-    CN_PKT_TRUNCATED = 1u << 9,  /* caplen < wirelen or a length field points past the data */
-    CN_PKT_INVALID = 1u << 10,   /* decoding stopped at a malformed layer */
-    CN_PKT_TUNNEL = 1u << 11,    /* the L3/L4 fields describe a tunnelled inner packet */
+    CN_PKT_FRAGMENT = 1u << 7,  /* an IP fragment (its transport header may be missing) */
+    CN_PKT_REBUILT = 1u << 8,   /* a datagram rebuilt from fragments by defrag */
+    CN_PKT_TRUNCATED = 1u << 9, /* caplen < wirelen or a length field points past the data */
+    CN_PKT_INVALID = 1u << 10,  /* decoding stopped at a malformed layer */
+    CN_PKT_TUNNEL = 1u << 11,   /* the L3/L4 fields describe a tunnelled inner packet */
     CN_PKT_IPV4_CSUM_BAD = 1u << 12,
     CN_PKT_L4_CSUM_BAD = 1u << 13,
     CN_PKT_ARP = 1u << 14,
-    CN_PKT_PSEUDO = 1u << 15,    /* made by the engine (flow end), not captured */
+    CN_PKT_PSEUDO = 1u << 15,        /* made by the engine (flow end), not captured */
     CN_PKT_STREAM_NOEVAL = 1u << 16, /* stream engine ignored it (bad checksum, out of window) */
 };
 
-#define CN_PKT_MAX_VLANS 3
+#define CN_PKT_MAX_VLANS  3
 #define CN_PKT_MAX_EVENTS 15
 
 /* TCP flags as on the wire (RFC 9293 section 3.1, plus ECE/CWR). */
@@ -68,6 +68,38 @@ enum {
     CN_TH_URG = 0x20,
     CN_TH_ECE = 0x40,
     CN_TH_CWR = 0x80,
+};
+
+/* p->ipv4_opts: one bit per IPv4 option type present (RFC 791 section 3.1 and the IANA
+ * registry), for the `ipopts` rule keyword, whose names are given here. A bit is set only
+ * for an option that passed validation; CN_IPV4_OPT_ANY is set whenever any option is. */
+enum cn_ipv4_opt {
+    CN_IPV4_OPT_EOL = 1u << 0,     /* eol: end of option list, type 0 */
+    CN_IPV4_OPT_NOP = 1u << 1,     /* nop: no operation, type 1 */
+    CN_IPV4_OPT_RR = 1u << 2,      /* rr: record route, type 7 */
+    CN_IPV4_OPT_TS = 1u << 3,      /* ts: timestamp, type 68 (RFC 781) */
+    CN_IPV4_OPT_SEC = 1u << 4,     /* sec: security, type 130 (RFC 1108) */
+    CN_IPV4_OPT_ESEC = 1u << 5,    /* esec: extended security, type 133 (RFC 1108) */
+    CN_IPV4_OPT_LSRR = 1u << 6,    /* lsrr: loose source route, type 131 */
+    CN_IPV4_OPT_SSRR = 1u << 7,    /* ssrr: strict source route, type 137 */
+    CN_IPV4_OPT_SATID = 1u << 8,   /* satid: stream identifier, type 136 */
+    CN_IPV4_OPT_CIPSO = 1u << 9,   /* cipso: commercial IP security, type 134 */
+    CN_IPV4_OPT_RTRALT = 1u << 10, /* rtralt: router alert, type 148 (RFC 2113) */
+    CN_IPV4_OPT_QS = 1u << 11,     /* qs: quick-start, type 25 (RFC 4782) */
+    CN_IPV4_OPT_ANY = 1u << 31,    /* any: at least one option */
+};
+#define CN_IPV4_OPT_SID CN_IPV4_OPT_SATID
+
+/* p->ipv6_exthdrs: extension headers present (RFC 8200 section 4). */
+enum cn_ipv6_exthdr {
+    CN_IPV6_EXT_HOP = 1u << 0,  /* hop-by-hop options, 0 */
+    CN_IPV6_EXT_RH = 1u << 1,   /* routing, 43 */
+    CN_IPV6_EXT_FH = 1u << 2,   /* fragment, 44 */
+    CN_IPV6_EXT_DST = 1u << 3,  /* destination options, 60 */
+    CN_IPV6_EXT_AH = 1u << 4,   /* authentication, 51 */
+    CN_IPV6_EXT_ESP = 1u << 5,  /* encapsulating security payload, 50: decoding stops */
+    CN_IPV6_EXT_NONE = 1u << 6, /* no next header, 59 */
+    CN_IPV6_EXT_MH = 1u << 7,   /* mobility (135), HIP (139), shim6 (140) */
 };
 
 struct cn_tcp_info {
@@ -119,18 +151,18 @@ struct cn_packet {
     /* layer 3 */
     uint8_t ip_ver; /* 4, 6 or 0 */
     union cn_addr src, dst;
-    const uint8_t *l3;   /* IP header */
-    uint32_t l3_len;     /* IP header + payload, as bounded by the IP length field */
-    uint16_t ip_hlen;    /* IPv4 header or IPv6 header + extension headers */
-    uint8_t ttl;         /* TTL or hop limit */
-    uint8_t tos;         /* TOS or traffic class */
+    const uint8_t *l3; /* IP header */
+    uint32_t l3_len;   /* IP header + payload, as bounded by the IP length field */
+    uint16_t ip_hlen;  /* IPv4 header or IPv6 header + extension headers */
+    uint8_t ttl;       /* TTL or hop limit */
+    uint8_t tos;       /* TOS or traffic class */
     uint16_t ip_id;
-    uint16_t frag_off;   /* fragment offset in 8-byte units */
+    uint16_t frag_off; /* fragment offset in 8-byte units */
     bool frag_mf, frag_df, frag_rf;
-    uint32_t ipv4_opts;  /* bitmask, one bit per option type seen (see ipv4.c) */
-    uint32_t ipv6_exthdrs; /* bitmask of extension headers seen */
+    uint32_t ipv4_opts;    /* enum cn_ipv4_opt bits: options seen and valid */
+    uint32_t ipv6_exthdrs; /* enum cn_ipv6_exthdr bits: extension headers seen */
     uint32_t ipv6_flow_label;
-    uint8_t proto;       /* transport protocol (after extension headers) */
+    uint8_t proto; /* transport protocol (after extension headers) */
 
     /* layer 4 */
     uint16_t sp, dp;
@@ -150,8 +182,8 @@ struct cn_packet {
 
     /* filled in by later stages */
     struct cn_flow *flow;
-    bool toserver;        /* direction within flow */
-    uint32_t flow_hash;   /* symmetric, over the flow key */
+    bool toserver;      /* direction within flow */
+    uint32_t flow_hash; /* symmetric, over the flow key */
 };
 
 static inline void cn_packet_event(struct cn_packet *p, enum cn_event_id ev)
@@ -188,16 +220,16 @@ enum cn_defrag_policy {
 
 struct cn_decode_config {
     enum cn_checksum_mode checksum;
-    bool defrag_enabled;        /* default on */
-    uint64_t defrag_memcap;     /* bytes, this context's share; default 32 MiB */
-    uint32_t defrag_timeout;    /* seconds; default 60 */
-    uint32_t defrag_max_frags;  /* default 65535 */
-    uint32_t defrag_trackers;   /* default 65535 */
+    bool defrag_enabled;       /* default on */
+    uint64_t defrag_memcap;    /* bytes, this context's share; default 32 MiB */
+    uint32_t defrag_timeout;   /* seconds; default 60 */
+    uint32_t defrag_max_frags; /* default 65535 */
+    uint32_t defrag_trackers;  /* default 65535 */
     enum cn_defrag_policy defrag_policy;
-    bool vxlan_enabled;         /* default on, UDP port 4789 */
-    bool geneve_enabled;        /* default on, UDP port 6081 */
+    bool vxlan_enabled;  /* default on, UDP port 4789 */
+    bool geneve_enabled; /* default on, UDP port 6081 */
     uint16_t vxlan_port, geneve_port;
-    uint8_t max_layers;         /* decoder.max-layers, default 16 */
+    uint8_t max_layers; /* decoder.max-layers, default 16 */
 };
 CN_API void cn_decode_config_defaults(struct cn_decode_config *cfg);
 

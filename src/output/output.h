@@ -14,11 +14,11 @@
 #include "stream/stream.h"
 
 struct cn_output_config {
-    const char *logdir;        /* default "." (Suricata's -l) */
-    bool eve_enabled;          /* default true */
-    const char *eve_filename;  /* default "eve.json", relative to logdir */
-    bool eve_ethernet;         /* "ether" objects; default false */
-    bool community_id;         /* default false */
+    const char *logdir;       /* default "." (Suricata's -l) */
+    bool eve_enabled;         /* default true */
+    const char *eve_filename; /* default "eve.json", relative to logdir */
+    bool eve_ethernet;        /* "ether" objects; default false */
+    bool community_id;        /* default false */
     uint16_t community_id_seed;
     bool type_alert;           /* default true */
     bool type_flow;            /* default true */
@@ -33,6 +33,10 @@ struct cn_output_config {
     uint32_t stats_interval;   /* seconds of wall clock between periodic stats; default 8 */
     bool fast_enabled;         /* default true */
     const char *fast_filename; /* default "fast.log" */
+    /* added after the first draft; defaults as noted */
+    const char *in_iface;      /* capture interface for "in_iface"; NULL (files) omits it */
+    bool stats_decoder_events; /* Suricata's stats.decoder-events: default true */
+    bool stats_stream_events;  /* Suricata's stats.stream-events: default false */
 };
 CN_API void cn_output_config_defaults(struct cn_output_config *cfg);
 
@@ -53,13 +57,14 @@ CN_API void cn_output_thread_flush(struct cn_output_thread *ot);
 
 /* One anomaly record per event on p (decode and stream events, as enabled). */
 CN_API void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet *p);
-/* The flow record of an ending flow. */
+/* The flow record of an ending flow. Call it before cn_stream_flow_end() frees the TCP
+ * session: the "tcp" object reads the session's state. */
 CN_API void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f);
 
 /* A stats record from totals (already merged over threads). uptime in seconds. ts is the
  * record's timestamp. Also counts records by event type for the run summary. */
-CN_API void cn_output_stats(struct cn_output *out, const struct cn_stats *totals,
-                            cn_time_t ts, uint64_t uptime);
+CN_API void cn_output_stats(struct cn_output *out, const struct cn_stats *totals, cn_time_t ts,
+                            uint64_t uptime);
 
 /* Records written so far, by event_type ("flow", "anomaly", "stats", ...), for the summary.
  * Calls fn once per type with a non-zero count. */

@@ -1,0 +1,456 @@
+/* capture/pcap_file: `-r FILE` and `-r DIR`. A file is read through libpcap (classic pcap and
+ * pcapng); a folder is every regular file in it that libpcap opens as a capture, ordered by
+ * the timestamp of its first packet (ties by name) and read one after another as a single
+ * stream whose pcap_cnt keeps counting across files.
+ *
+ * The hot path is one pcap_next_ex() call: frames point into libpcap's buffer (no copy), no
+ * system call is added, and a 1 MiB stdio buffer makes libpcap's own reads rare. To say where
+ * a broken file breaks, the start of each record is tracked: for classic pcap by arithmetic
+ * (file header, then record header + caplen per record), for pcapng with ftello(), which
+ * costs no system call because the stream's offset is made known to stdio (an explicit seek)
+ * before libpcap starts reading. A pipe (`-r /dev/stdin`) works too; its offsets are known
+ * for classic pcap only. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "capture/capture_int.h"
+
+/* First four bytes of a capture file, read as a little-endian number. Classic pcap
+ * (draft-ietf-opsawg-pcap section 4) in either byte order, microsecond or nanosecond
+ * resolution, plus Kuznetzov's patched variant with 24-byte record headers; pcapng opens
+ * with the Section Header Block type (draft-ietf-opsawg-pcapng section 4.1), which reads the
+ * same in both byte orders. */
+#define MAGIC_USEC    0xa1b2c3d4u
+#define MAGIC_NSEC    0xa1b23c4du
+#define MAGIC_PATCHED 0xa1b2cd34u
+#define MAGIC_PCAPNG  0x0a0d0d0au
+
+/* stdio's default buffer is one 4 KiB block: reading a capture would cost a read() every
+ * few dozen packets. One large buffer per handle, reused for every file of a folder. */
+#define IOBUF_SIZE (1u << 20)
+
+enum file_format { FMT_UNKNOWN, FMT_PCAP, FMT_PCAPNG };
+
+enum open_status {
+    OPEN_OK,
+    OPEN_UNREADABLE,  /* could not open or read the file */
+    OPEN_NOT_CAPTURE, /* no capture magic: in a folder, simply not ours */
+    OPEN_BROKEN,      /* capture magic, but libpcap rejects the header */
+    OPEN_BAD_LINK,    /* a link type decode does not handle */
+    OPEN_BAD_FILTER,  /* the BPF filter does not compile for this file */
+};
+
+struct file_entry {
+    char *path;
+    cn_time_t first_ts; /* of its first packet; 0 when it has none */
+};
+
+struct file_src {
+    struct cn_capture base;
+    pcap_t *h;        /* the file being read; NULL between files */
+    FILE *fp;         /* h's stream, owned by h */
+    const char *path; /* of the file being read */
+    uint64_t cnt;     /* frames returned so far, over all files */
+    int linktype;
+    uint32_t snap; /* the file's snapshot length */
+    /* record offsets: when arith, next_off is where the next record starts and each record
+     * is rec_hdr + caplen bytes; otherwise ftello() tells */
+    bool arith;
+    bool learn;    /* classic pcap whose record header size is not confirmed yet */
+    bool seekable; /* false for a pipe: offsets only by arithmetic, if at all */
+    uint32_t rec_hdr;
+    int64_t next_off;
+    char *bpf;   /* a copy of the filter, NULL for none */
+    char *iobuf; /* IOBUF_SIZE bytes, the stdio buffer of the open file */
+    bool dir;
+    struct file_entry *files;
+    size_t nfiles, nalloc, cur;
+};
+
+static uint32_t load_le32(const uint8_t b[4])
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static enum file_format sniff_format(const uint8_t m[4], uint32_t *rec_hdr)
+{
+    uint32_t le = load_le32(m);
+    uint32_t be = __builtin_bswap32(le);
+    *rec_hdr = 16;
+    if (le == MAGIC_PATCHED || be == MAGIC_PATCHED) {
+        *rec_hdr = 24;
+        return FMT_PCAP;
+    }
+    if (le == MAGIC_USEC || be == MAGIC_USEC || le == MAGIC_NSEC || be == MAGIC_NSEC)
+        return FMT_PCAP;
+    if (le == MAGIC_PCAPNG)
+        return FMT_PCAPNG;
+    return FMT_UNKNOWN;
+}
+
+static void close_current(struct file_src *s)
+{
+    if (s->h) {
+        pcap_close(s->h); /* closes fp too */
+        s->h = NULL;
+        s->fp = NULL;
+    }
+}
+
+/* Opens path as the current file. The filter is compiled whenever one is set (so a bad one
+ * is caught while probing a folder) but installed only when apply is true. */
+static enum open_status open_one(struct file_src *s, const char *path, bool apply, char *err,
+                                 size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    uint8_t m[4] = {0};
+    enum open_status st = OPEN_OK;
+
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return OPEN_UNREADABLE;
+    }
+    setvbuf(fp, s->iobuf, _IOFBF, IOBUF_SIZE);
+    posix_fadvise(fileno(fp), 0, 0, POSIX_FADV_SEQUENTIAL);
+    /* The magic is peeked with pread() so the stream's buffer is not filled twice. A pipe
+     * (`-r /dev/stdin`) cannot be peeked; libpcap tells its format after the open. */
+    bool seekable = true;
+    ssize_t got = pread(fileno(fp), m, sizeof(m), 0);
+    if (got < 0 && errno == ESPIPE) {
+        seekable = false;
+        got = 0;
+    } else if (got < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        st = OPEN_UNREADABLE;
+        goto out_fclose;
+    }
+    /* An explicit seek tells stdio the stream offset, which keeps ftello() free of lseek(). */
+    if (seekable && fseeko(fp, 0, SEEK_SET) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        st = OPEN_UNREADABLE;
+        goto out_fclose;
+    }
+    uint32_t rec_hdr = 16;
+    enum file_format fmt = got == (ssize_t)sizeof(m) ? sniff_format(m, &rec_hdr) : FMT_UNKNOWN;
+
+    pcap_t *h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+    if (!h) {
+        snprintf(err, errlen, "%s: %s", path, ebuf[0] ? ebuf : "not a capture file");
+        st = fmt == FMT_UNKNOWN ? OPEN_NOT_CAPTURE : OPEN_BROKEN;
+        goto out_fclose;
+    }
+    int lt = pcap_datalink(h);
+    if (!cn_decode_linktype_supported(lt)) {
+        const char *name = pcap_datalink_val_to_name(lt);
+        snprintf(err, errlen, "%s: unsupported link type %s (%d)", path, name ? name : "unknown",
+                 lt);
+        st = OPEN_BAD_LINK;
+        goto out_pclose;
+    }
+    if (s->bpf) {
+        struct bpf_program prog;
+        if (pcap_compile(h, &prog, s->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            snprintf(err, errlen, "%s: bpf filter '%s': %s", path, s->bpf, pcap_geterr(h));
+            st = OPEN_BAD_FILTER;
+            goto out_pclose;
+        }
+        int rc = apply ? pcap_setfilter(h, &prog) : 0;
+        pcap_freecode(&prog);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s: bpf filter '%s': %s", path, s->bpf, pcap_geterr(h));
+            st = OPEN_BAD_FILTER;
+            goto out_pclose;
+        }
+    }
+
+    s->h = h;
+    s->fp = fp;
+    s->path = path;
+    s->linktype = lt;
+    s->snap = (uint32_t)pcap_snapshot(h);
+    s->rec_hdr = rec_hdr;
+    s->seekable = seekable;
+    s->learn = seekable && fmt == FMT_PCAP;
+    s->arith = false;
+    s->next_off = 0;
+    if (!seekable && pcap_major_version(h) == 2) {
+        /* classic pcap from a pipe: assume the common 16-byte record header */
+        s->arith = true;
+        s->next_off = 24;
+    }
+    return OPEN_OK;
+
+out_pclose:
+    pcap_close(h);
+    return st;
+out_fclose:
+    fclose(fp);
+    return st;
+}
+
+/* Classic pcap: the first record shows the real record header size (the magic says 16 or
+ * 24, but variants exist); once it matches, offsets are kept by arithmetic. */
+static void learn_layout(struct file_src *s, int64_t start, uint32_t caplen)
+{
+    if (caplen >= s->snap)
+        return; /* possibly cut by libpcap: try the next record */
+    s->learn = false;
+    int64_t end = ftello(s->fp);
+    if (start < 0 || end < 0)
+        return;
+    if (end - start == (int64_t)s->rec_hdr + caplen) {
+        s->arith = true;
+        s->next_off = end;
+    }
+}
+
+/* Moves to the next file of the list; -CN_EEOF when there is none. */
+static int advance(struct file_src *s)
+{
+    char msg[CN_CAPTURE_ERRLEN];
+    close_current(s);
+    while (s->cur < s->nfiles) {
+        const char *path = s->files[s->cur++].path;
+        enum open_status st = open_one(s, path, true, msg, sizeof(msg));
+        if (st == OPEN_OK)
+            return 0;
+        /* the file changed since the folder was scanned */
+        cn_capture_set_error(&s->base, "%s", msg);
+        cn_warn("%s, skipped", msg);
+    }
+    return -CN_EEOF;
+}
+
+static int file_next(struct cn_capture *c, struct cn_frame *f)
+{
+    struct file_src *s = CN_CAPTURE_SELF(c, struct file_src, base);
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+
+    for (;;) {
+        if (CN_UNLIKELY(!s->h)) {
+            int rc = advance(s);
+            if (rc)
+                return rc;
+        }
+        int64_t start = s->arith ? s->next_off : s->seekable ? ftello(s->fp) : -1;
+        int rc = pcap_next_ex(s->h, &hdr, &data);
+        if (CN_LIKELY(rc == 1)) {
+            if (CN_LIKELY(s->arith)) {
+                s->next_off += s->rec_hdr + hdr->caplen;
+                /* libpcap cuts records longer than the snapshot length and skips the rest */
+                if (CN_UNLIKELY(hdr->caplen >= s->snap)) {
+                    s->next_off = s->seekable ? ftello(s->fp) : -1;
+                    s->arith = s->next_off >= 0;
+                }
+            } else if (s->learn) {
+                learn_layout(s, start, hdr->caplen);
+            }
+            f->data = data;
+            f->caplen = hdr->caplen;
+            f->wirelen = hdr->len;
+            f->ts = hdr->ts.tv_sec < 0
+                        ? 0
+                        : (cn_time_t)hdr->ts.tv_sec * CN_USEC + (cn_time_t)hdr->ts.tv_usec;
+            f->linktype = s->linktype;
+            f->pcap_cnt = ++s->cnt;
+            return 0;
+        }
+        if (rc == PCAP_ERROR_BREAK) { /* clean end of this file */
+            close_current(s);
+            continue;
+        }
+        /* A short or corrupt record: say where it starts. */
+        int code = ferror(s->fp) ? -CN_EIO : -CN_ETRUNC;
+        if (start >= 0)
+            cn_capture_set_error(c, "%s: %s at byte %lld", s->path, pcap_geterr(s->h),
+                                 (long long)start);
+        else
+            cn_capture_set_error(c, "%s: %s", s->path, pcap_geterr(s->h));
+        close_current(s);
+        if (!s->dir)
+            return code;
+        cn_err("%s", c->err);
+    }
+}
+
+static int add_entry(struct file_src *s, char *path, cn_time_t first_ts)
+{
+    if (s->nfiles == s->nalloc) {
+        size_t n = s->nalloc ? s->nalloc * 2 : 16;
+        struct file_entry *nf = cn_realloc(s->files, n * sizeof(*nf));
+        if (!nf)
+            return -CN_ENOMEM;
+        s->files = nf;
+        s->nalloc = n;
+    }
+    s->files[s->nfiles].path = path;
+    s->files[s->nfiles].first_ts = first_ts;
+    s->nfiles++;
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct file_entry *x = a, *y = b;
+    if (x->first_ts != y->first_ts)
+        return x->first_ts < y->first_ts ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    bool slash = dl > 0 && dir[dl - 1] == '/';
+    char *p = cn_malloc(dl + !slash + nl + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, dl);
+    if (!slash)
+        p[dl++] = '/';
+    memcpy(p + dl, name, nl + 1);
+    return p;
+}
+
+/* Probes every regular file of the folder and lists the captures in reading order. Files
+ * that are not captures are skipped with a warning; unreadable or broken ones also mark the
+ * run as failed. A filter that does not compile fails the whole open. */
+static int scan_dir(struct file_src *s, const char *dirpath, char *err, size_t errlen)
+{
+    char msg[CN_CAPTURE_ERRLEN];
+    int rc = 0;
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        snprintf(err, errlen, "%s: %s", dirpath, strerror(errno));
+        return -CN_EIO;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char *path = join_path(dirpath, de->d_name);
+        if (!path) {
+            snprintf(err, errlen, "%s: out of memory", dirpath);
+            rc = -CN_ENOMEM;
+            goto out_closedir;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            cn_free(path);
+            continue;
+        }
+        /* Probe without the filter: the first packet orders the files, and a filter that
+         * matches nothing would otherwise read the whole file here. */
+        enum open_status os = open_one(s, path, false, msg, sizeof(msg));
+        if (os == OPEN_BAD_FILTER) {
+            snprintf(err, errlen, "%s", msg);
+            cn_free(path);
+            rc = -CN_EINVAL;
+            goto out_closedir;
+        }
+        if (os != OPEN_OK) {
+            if (os != OPEN_NOT_CAPTURE)
+                cn_capture_set_error(&s->base, "%s", msg);
+            cn_warn("%s, skipped", msg);
+            cn_free(path);
+            continue;
+        }
+        struct pcap_pkthdr *hdr;
+        const u_char *data;
+        cn_time_t first = 0;
+        if (pcap_next_ex(s->h, &hdr, &data) == 1 && hdr->ts.tv_sec >= 0)
+            first = (cn_time_t)hdr->ts.tv_sec * CN_USEC + (cn_time_t)hdr->ts.tv_usec;
+        close_current(s);
+        if (add_entry(s, path, first) != 0) {
+            cn_free(path);
+            snprintf(err, errlen, "%s: out of memory", dirpath);
+            rc = -CN_ENOMEM;
+            goto out_closedir;
+        }
+    }
+    if (s->nfiles == 0) {
+        snprintf(err, errlen, "%s: no capture files in the folder", dirpath);
+        rc = -CN_ENOENT;
+        goto out_closedir;
+    }
+    qsort(s->files, s->nfiles, sizeof(s->files[0]), cmp_entry);
+out_closedir:
+    closedir(d);
+    return rc;
+}
+
+static void file_free(struct file_src *s)
+{
+    close_current(s);
+    for (size_t i = 0; i < s->nfiles; i++)
+        cn_free(s->files[i].path);
+    cn_free(s->files);
+    cn_free(s->bpf);
+    cn_free(s->iobuf);
+    cn_free(s);
+}
+
+static struct cn_capture *file_open(const struct cn_capture_config *cfg, int worker, char *err,
+                                    size_t errlen)
+{
+    (void)worker;
+    struct file_src *s = cn_calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "%s: out of memory", cfg->source);
+        return NULL;
+    }
+    if (cfg->bpf && cfg->bpf[0] && !(s->bpf = cn_strdup(cfg->bpf)))
+        goto out_nomem;
+    s->iobuf = cn_malloc(IOBUF_SIZE);
+    if (!s->iobuf)
+        goto out_nomem;
+
+    struct stat st;
+    if (stat(cfg->source, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", cfg->source, strerror(errno));
+        goto out_free;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        s->dir = true;
+        if (scan_dir(s, cfg->source, err, errlen) != 0)
+            goto out_free;
+        return &s->base;
+    }
+    char *path = cn_strdup(cfg->source);
+    if (!path)
+        goto out_nomem;
+    if (add_entry(s, path, 0) != 0) {
+        cn_free(path);
+        goto out_nomem;
+    }
+    if (open_one(s, path, true, err, errlen) != OPEN_OK)
+        goto out_free;
+    s->cur = 1;
+    return &s->base;
+
+out_nomem:
+    snprintf(err, errlen, "%s: out of memory", cfg->source);
+out_free:
+    file_free(s);
+    return NULL;
+}
+
+static void file_close(struct cn_capture *c)
+{
+    file_free(CN_CAPTURE_SELF(c, struct file_src, base));
+}
+
+const struct cn_capture_ops cn_capture_pcap_file_ops = {
+    .name = "pcap-file",
+    .open = file_open,
+    .next = file_next,
+    .close = file_close,
+};

@@ -1,2 +1,0 @@
-/* placeholder until the stage's first source lands; delete it then */
-typedef int cn_capture_placeholder;

@@ -1,0 +1,254 @@
+/* The command line: Suricata's familiar flags, so scripts written for Suricata keep working,
+ * plus --threads. --help lists exactly what this build does. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "main/main_int.h"
+
+static const char usage_text[] =
+    "Usage: cleannet [OPTIONS] [BPF FILTER]\n"
+    "\n"
+    "cleannet reads packets, decodes them, tracks flows and TCP sessions, and writes\n"
+    "Suricata-compatible EVE JSON to LOGDIR/eve.json.\n"
+    "\n"
+    "Input (one of):\n"
+    "  -r PATH                 read a pcap or pcapng file, or every capture in a folder\n"
+    "                          (in the order of their first packet)\n"
+    "  -i IFACE                capture live on IFACE through libpcap\n"
+    "  --af-packet[=IFACE]     capture live with AF_PACKET (TPACKET_V3), one socket per\n"
+    "                          worker in a fanout group; IFACE defaults to -i's\n"
+    "  -F FILE                 read the BPF filter from FILE (else: trailing arguments)\n"
+    "\n"
+    "Output and configuration:\n"
+    "  -l DIR                  log directory (default: the current directory)\n"
+    "  -c FILE                 YAML configuration in Suricata's layout (default: built-in\n"
+    "                          settings equal to Suricata's stock configuration)\n"
+    "  --set KEY=VALUE         override a configuration key (repeatable), e.g.\n"
+    "                          --set stream.midstream=true\n"
+    "  -k all|none|auto        checksum validation (default auto: validate unless most\n"
+    "                          early packets have bad checksums, as with offloading)\n"
+    "  -T                      check the configuration and exit (0 when valid)\n"
+    "\n"
+    "Threads:\n"
+    "  --runmode single|workers  single: one thread does everything (default for files);\n"
+    "                          workers: a reader hands packets to worker threads by a\n"
+    "                          symmetric flow hash (default for live capture)\n"
+    "  --threads N             worker threads in workers mode (default: CPU count)\n"
+    "\n"
+    "Rules (accepted for compatibility; this version has no signature engine yet and\n"
+    "loads no rules):\n"
+    "  -S FILE                 rule file, exclusive\n"
+    "  -s FILE                 additional rule file\n"
+    "\n"
+    "Other:\n"
+    "  -v                      more log messages (repeatable)\n"
+    "  --simulate-ips          accepted for compatibility; no effect yet\n"
+    "  -V, --version           print the version and exit\n"
+    "  --build-info            print build details and exit\n"
+    "  -h, --help              print this help and exit\n"
+    "\n"
+    "Exit status: 0 on success, 1 when the capture could not be read completely (the\n"
+    "message names the file and the byte offset; eve.json keeps what was produced),\n"
+    "2 on a usage or configuration error.\n"
+    "Documentation: docs/options.md, docs/config.md, docs/eve.md.\n";
+
+enum {
+    OPT_SET = 256,
+    OPT_RUNMODE,
+    OPT_THREADS,
+    OPT_AFPACKET,
+    OPT_BUILD_INFO,
+    OPT_SIMULATE_IPS,
+    OPT_INIT_ERRORS_FATAL,
+};
+
+static const struct option long_opts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"set", required_argument, NULL, OPT_SET},
+    {"runmode", required_argument, NULL, OPT_RUNMODE},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"af-packet", optional_argument, NULL, OPT_AFPACKET},
+    {"build-info", no_argument, NULL, OPT_BUILD_INFO},
+    {"simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS},
+    {"init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL},
+    {NULL, 0, NULL, 0},
+};
+
+static void print_build_info(void)
+{
+    printf("This is cleannet version %s\n", CN_VERSION);
+    printf("Features: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT\n");
+    printf("compiled with: %s\n", __VERSION__);
+    printf("libpcap, libyaml, nettle\n");
+}
+
+static char *read_bpf_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "Error: -F %s: cannot open: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = cn_calloc(1, 65536);
+    size_t n = buf ? fread(buf, 1, 65535, f) : 0;
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    for (size_t i = 0; i < n; i++) /* one expression, whatever the line breaks */
+        if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')
+            buf[i] = ' ';
+    return buf;
+}
+
+static char *join_words(char **words, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *s = cn_malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, words[i]);
+    }
+    return s;
+}
+
+static int parse_runmode(const char *s, enum cn_runmode *out)
+{
+    if (!strcmp(s, "single"))
+        *out = CN_RUNMODE_SINGLE;
+    else if (!strcmp(s, "workers") || !strcmp(s, "autofp"))
+        *out = CN_RUNMODE_WORKERS; /* autofp: Suricata's name; our workers mode fits it */
+    else
+        return -1;
+    return 0;
+}
+
+int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+r:i:l:c:k:S:s:F:TVhvq:", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            o->read_path = optarg;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'l':
+            o->logdir = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'k':
+            o->checksum = optarg;
+            break;
+        case 'S':
+            o->rules_exclusive = optarg;
+            break;
+        case 's':
+            o->rules_additional = optarg;
+            break;
+        case 'F':
+            o->bpf_file = optarg;
+            break;
+        case 'T':
+            o->test_only = true;
+            break;
+        case 'v':
+            o->verbosity++;
+            break;
+        case 'V':
+            printf("This is cleannet version %s\n", CN_VERSION);
+            return 1;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 1;
+        case OPT_BUILD_INFO:
+            print_build_info();
+            return 1;
+        case OPT_SET:
+            if (o->nsets >= CN_MAX_SETS) {
+                fprintf(stderr, "Error: more than %d --set options\n", CN_MAX_SETS);
+                return -1;
+            }
+            o->sets[o->nsets++] = optarg;
+            break;
+        case OPT_RUNMODE:
+            if (parse_runmode(optarg, &o->runmode) != 0) {
+                fprintf(stderr, "Error: --runmode %s: expected single or workers\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_THREADS: {
+            uint64_t n;
+            if (cn_parse_u64(optarg, &n) != 0 || n == 0 || n > CN_MAX_WORKERS) {
+                fprintf(stderr, "Error: --threads %s: expected a number from 1 to %d\n", optarg,
+                        CN_MAX_WORKERS);
+                return -1;
+            }
+            o->threads = (unsigned)n;
+            break;
+        }
+        case OPT_AFPACKET:
+            o->afpacket = optarg ? optarg : "";
+            break;
+        case OPT_SIMULATE_IPS:
+            o->simulate_ips = true;
+            break;
+        case OPT_INIT_ERRORS_FATAL:
+            break;
+        case '?':
+        default:
+            if (optopt && optopt < 256)
+                fprintf(stderr, "Error: option -%c %s\n", optopt,
+                        strchr("rilckSsFq", optopt) ? "needs a value" : "is not known");
+            else
+                fprintf(stderr, "Error: option %s is not known or needs a value\n",
+                        argv[optind - 1]);
+            fprintf(stderr, "Try 'cleannet --help'.\n");
+            return -1;
+        }
+    }
+    if (o->bpf_file) {
+        if (!(o->bpf = read_bpf_file(o->bpf_file)))
+            return -1;
+    } else if (optind < argc) {
+        if (!(o->bpf = join_words(argv + optind, argc - optind)))
+            return -1;
+    }
+    int inputs = !!o->read_path + !!o->iface + (o->afpacket != NULL);
+    if (o->afpacket && o->iface && !o->read_path)
+        inputs = 1; /* --af-packet with -i naming the interface */
+    if (inputs > 1) {
+        fprintf(stderr, "Error: give only one input: -r, -i or --af-packet\n");
+        return -1;
+    }
+    if (inputs == 0 && !o->test_only) {
+        fprintf(stderr, "Error: no input: give -r FILE, -i IFACE or --af-packet=IFACE\n"
+                        "Try 'cleannet --help'.\n");
+        return -1;
+    }
+    if (o->afpacket && !*o->afpacket && !o->iface) {
+        fprintf(stderr, "Error: --af-packet needs an interface: --af-packet=IFACE or -i\n");
+        return -1;
+    }
+    return 0;
+}
+
+void cn_main_free_args(struct cn_options *o)
+{
+    cn_free(o->bpf);
+    o->bpf = NULL;
+}

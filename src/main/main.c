@@ -1,0 +1,119 @@
+/* cleannet's entry point: parse the command line, settle the configuration, start the
+ * workers, run the capture to its end (or a signal), write the final stats and summary. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "main/main_int.h"
+
+volatile sig_atomic_t cn_main_signalled;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cn_main_signalled = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *source_name(const struct cn_options *o)
+{
+    if (o->read_path)
+        return o->read_path;
+    if (o->afpacket)
+        return *o->afpacket ? o->afpacket : o->iface;
+    return o->iface;
+}
+
+/* Builds the workers, runs, and tears everything down in order. Returns the exit status. */
+static int run_engine(const struct cn_options *o, struct cn_settings *s)
+{
+    char err[512];
+    struct cn_output *out = cn_output_open(&s->output, err, sizeof(err));
+    if (!out) {
+        fprintf(stderr, "Error: %s\n", err);
+        return 2;
+    }
+    struct cn_run run;
+    memset(&run, 0, sizeof(run));
+    run.settings = s;
+    run.out = out;
+    run.nworkers = s->threads;
+    struct cn_run_result res;
+    memset(&res, 0, sizeof(res));
+    int status = 0;
+    for (unsigned i = 0; i < run.nworkers; i++) {
+        if (!(run.workers[i] = cn_worker_new(i, s, out))) {
+            status = 2;
+            goto out_free;
+        }
+    }
+    install_signals();
+    int rc = cn_main_run(&run, &res);
+    if (rc != 0 || res.capture_error)
+        status = 1;
+    if (s->progress)
+        cn_progress_update(&run, true);
+
+out_free:;
+    cn_time_t end = 0;
+    for (unsigned i = 0; i < run.nworkers; i++)
+        if (run.workers[i] && run.workers[i]->last_ts > end)
+            end = run.workers[i]->last_ts;
+    struct cn_stats total;
+    memset(&total, 0, sizeof(total));
+    for (unsigned i = 0; i < run.nworkers; i++) {
+        cn_worker_free(run.workers[i], end, &total);
+        run.workers[i] = NULL;
+    }
+    if (status != 2) {
+        if (s->output.type_stats)
+            cn_output_stats(out, &total, cn_time_now(),
+                            (cn_monotonic_ns() - run.start_ns) / 1000000000ULL);
+        cn_main_summary(&run, &res, &total, source_name(o));
+    }
+    cn_output_close(out);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cn_options opts;
+    int rc = cn_main_parse_args(argc, argv, &opts);
+    if (rc != 0) {
+        cn_main_free_args(&opts);
+        return rc > 0 ? 0 : 2;
+    }
+    if (opts.verbosity)
+        cn_log_set_level(opts.verbosity > 1 ? CN_LOG_DEBUG : CN_LOG_INFO);
+    else
+        cn_log_set_level(CN_LOG_WARN);
+
+    struct cn_settings settings;
+    int status;
+    if (cn_main_settings(&opts, &settings) != 0) {
+        status = 2;
+        goto out;
+    }
+    if (opts.rules_exclusive || opts.rules_additional)
+        cn_info("rule files are not loaded: this version has no signature engine yet");
+    if (opts.test_only) {
+        printf("Configuration provided was successfully loaded. Exiting.\n");
+        status = 0;
+        goto out;
+    }
+    cn_main_settings_share(&settings, settings.threads);
+    status = run_engine(&opts, &settings);
+out:
+    cn_main_settings_free(&settings);
+    cn_main_free_args(&opts);
+    return status;
+}

@@ -1,0 +1,88 @@
+/* A worker: one instance of the pipeline (decode -> flow -> stream -> output) with its own
+ * counters, flow table shard and buffers, owned by exactly one thread. This file is where the
+ * stages are wired together: the flow table's end-of-flow hook and the stream engine's data
+ * hook point back here, so no stage includes a later one. */
+#include "main/main_int.h"
+
+/* A flow is ending: log it while its TCP session still tells the state and flags, then let
+ * the stream engine deliver what is left and free the session. */
+static void on_flow_end(void *user, struct cn_flow *f)
+{
+    struct cn_worker *w = user;
+    cn_output_flow(w->out, f);
+    cn_stream_flow_end(w->stream, f);
+}
+
+/* Reassembled TCP data. The application layer (a later issue) plugs in here. */
+static void on_stream_data(void *user, struct cn_flow *f, struct cn_packet *p, bool toserver,
+                           const uint8_t *data, uint32_t len, uint64_t offset, uint32_t flags)
+{
+    (void)user, (void)f, (void)p, (void)toserver, (void)data, (void)len, (void)offset,
+        (void)flags;
+}
+
+struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct cn_output *out)
+{
+    struct cn_worker *w = cn_calloc(1, sizeof(*w));
+    if (!w)
+        return NULL;
+    w->id = id;
+    struct cn_flow_hooks fh = {on_flow_end, w};
+    struct cn_stream_hooks sh = {on_stream_data, w};
+    w->decode = cn_decode_ctx_new(&s->decode, &w->stats);
+    w->stream = cn_stream_ctx_new(&s->stream, &sh, &w->stats);
+    w->flows = cn_flow_table_new(&s->flow, &fh, &w->stats);
+    w->out = cn_output_thread_new(out);
+    if (!w->decode || !w->stream || !w->flows || !w->out) {
+        cn_err("worker %u: cannot allocate its pipeline (memory)", id);
+        cn_worker_free(w, 0, NULL);
+        return NULL;
+    }
+    return w;
+}
+
+void cn_worker_free(struct cn_worker *w, cn_time_t now, struct cn_stats *final)
+{
+    if (!w)
+        return;
+    if (w->flows) {
+        cn_flow_flush(w->flows, now ? now : w->last_ts);
+        cn_flow_table_free(w->flows);
+    }
+    if (w->out)
+        cn_output_thread_free(w->out);
+    cn_stream_ctx_free(w->stream);
+    cn_decode_ctx_free(w->decode);
+    if (final)
+        cn_stats_merge(final, &w->stats);
+    cn_free(w);
+}
+
+static void process_packet(struct cn_worker *w, struct cn_packet *p)
+{
+    struct cn_flow *f = cn_flow_handle(w->flows, p);
+    if (f && (p->flags & CN_PKT_TCP))
+        cn_stream_packet(w->stream, w->flows, f, p);
+    if (p->events_n)
+        cn_output_packet_events(w->out, p);
+}
+
+void cn_worker_frame(struct cn_worker *w, const struct cn_frame *fr)
+{
+    struct cn_packet *p = &w->pkt;
+    cn_decode_frame(w->decode, fr, p);
+    if (fr->ts > w->last_ts)
+        w->last_ts = fr->ts;
+    process_packet(w, p);
+    struct cn_packet *rebuilt;
+    while ((rebuilt = cn_decode_next_rebuilt(w->decode)) != NULL)
+        process_packet(w, rebuilt);
+}
+
+void cn_worker_tick(struct cn_worker *w, cn_time_t now)
+{
+    if (now > w->last_ts)
+        w->last_ts = now;
+    cn_flow_timeout(w->flows, now);
+    cn_decode_timeout(w->decode, now);
+}

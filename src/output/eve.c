@@ -1,0 +1,504 @@
+/* eve: the shared log files, the per-thread buffers and the record header every EVE record
+ * starts with.
+ *
+ * cn_output_open() creates (truncates) eve.json and fast.log under the log directory. Each
+ * worker formats records into its own 64 KiB buffer of whole lines; when a line does not fit,
+ * and at every flush, the buffer goes to the file in one write(2) under the file's mutex, so
+ * lines from different threads never interleave and the hot path makes no system call per
+ * record. Per-type record counts are kept per thread and folded into the shared totals at
+ * each flush. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output/output_int.h"
+
+const char *const cn_eve_type_names[CN_EVE__COUNT] = {
+    [CN_EVE_ALERT] = "alert",
+    [CN_EVE_ANOMALY] = "anomaly",
+    [CN_EVE_FLOW] = "flow",
+    [CN_EVE_STATS] = "stats",
+};
+
+void cn_output_config_defaults(struct cn_output_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->logdir = ".";
+    cfg->eve_enabled = true;
+    cfg->eve_filename = "eve.json";
+    cfg->eve_ethernet = false;
+    cfg->community_id = false;
+    cfg->community_id_seed = 0;
+    cfg->type_alert = true;
+    cfg->type_flow = true;
+    cfg->type_anomaly = true;
+    cfg->anomaly_decode = false;
+    cfg->anomaly_stream = false;
+    cfg->anomaly_applayer = true;
+    cfg->type_stats = true;
+    cfg->stats_totals = true;
+    cfg->stats_threads = false;
+    cfg->stats_deltas = false;
+    cfg->stats_interval = 8;
+    cfg->fast_enabled = true;
+    cfg->fast_filename = "fast.log";
+    cfg->in_iface = NULL;
+    cfg->stats_decoder_events = true;
+    cfg->stats_stream_events = false;
+}
+
+/* ---- log files ---- */
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    /* an absolute file name is used as given, as Suricata does */
+    if (name[0] == '/')
+        dl = 0;
+    char *p = cn_malloc(dl + nl + 2);
+    if (!p)
+        return NULL;
+    size_t o = 0;
+    if (dl) {
+        memcpy(p, dir, dl);
+        o = dl;
+        if (p[o - 1] != '/')
+            p[o++] = '/';
+    }
+    memcpy(p + o, name, nl + 1);
+    return p;
+}
+
+static int logfile_open(struct cn_logfile *f, const char *dir, const char *name, char *err,
+                        size_t errlen)
+{
+    f->path = join_path(dir, name);
+    if (!f->path) {
+        snprintf(err, errlen, "out of memory");
+        return -CN_ENOMEM;
+    }
+    f->fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f->fd < 0) {
+        snprintf(err, errlen, "cannot open '%s': %s", f->path, strerror(errno));
+        return -CN_EIO;
+    }
+    if (pthread_mutex_init(&f->lock, NULL) != 0) {
+        snprintf(err, errlen, "cannot create a lock for '%s'", f->path);
+        return -CN_ENOMEM;
+    }
+    f->lock_ready = true;
+    return 0;
+}
+
+static void logfile_close(struct cn_logfile *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    if (f->lock_ready)
+        pthread_mutex_destroy(&f->lock);
+    f->lock_ready = false;
+    cn_free(f->path);
+    f->path = NULL;
+}
+
+void cn_logfile_write(struct cn_logfile *f, const void *data, size_t len)
+{
+    if (f->fd < 0 || len == 0)
+        return;
+    const char *p = data;
+    pthread_mutex_lock(&f->lock);
+    while (len > 0) {
+        ssize_t n = write(f->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (!f->write_failed) {
+                f->write_failed = true;
+                cn_err("writing '%s' failed: %s; records are being lost", f->path, strerror(errno));
+            }
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+struct cn_output *cn_output_open(const struct cn_output_config *cfg, char *err, size_t errlen)
+{
+    const char *dir = cfg->logdir && cfg->logdir[0] ? cfg->logdir : ".";
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(err, errlen, "log directory '%s': %s", dir, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "log directory '%s' is not a directory", dir);
+        return NULL;
+    }
+
+    struct cn_output *out = cn_calloc(1, sizeof(*out));
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    out->eve.fd = out->fast.fd = -1;
+    out->cfg = *cfg;
+    out->logdir = cn_strdup(dir);
+    if (!out->logdir)
+        goto out_nomem;
+    out->cfg.logdir = out->logdir;
+    if (cfg->in_iface) {
+        out->in_iface = cn_strdup(cfg->in_iface);
+        if (!out->in_iface)
+            goto out_nomem;
+    }
+    out->cfg.in_iface = out->in_iface;
+    /* the file names are only needed here */
+    out->cfg.eve_filename = NULL;
+    out->cfg.fast_filename = NULL;
+
+    if (cfg->eve_enabled &&
+        logfile_open(&out->eve, dir, cfg->eve_filename ? cfg->eve_filename : "eve.json", err,
+                     errlen) < 0)
+        goto out_close;
+    if (cfg->fast_enabled &&
+        logfile_open(&out->fast, dir, cfg->fast_filename ? cfg->fast_filename : "fast.log", err,
+                     errlen) < 0)
+        goto out_close;
+
+    out->stats_tree = cn_stats_tree_new(&out->cfg);
+    out->stats_prev = cn_calloc(1, sizeof(*out->stats_prev));
+    if (!out->stats_tree || !out->stats_prev || !cn_json_init(&out->stats_js, 16 * 1024))
+        goto out_nomem;
+    cn_tscache_init(&out->stats_ts);
+    return out;
+
+out_nomem:
+    snprintf(err, errlen, "out of memory");
+out_close:
+    cn_output_close(out);
+    return NULL;
+}
+
+void cn_output_close(struct cn_output *out)
+{
+    if (!out)
+        return;
+    logfile_close(&out->eve);
+    logfile_close(&out->fast);
+    cn_stats_tree_free(out->stats_tree);
+    cn_free(out->stats_prev);
+    cn_json_free(&out->stats_js);
+    uint64_t dropped = __atomic_load_n(&out->dropped, __ATOMIC_RELAXED);
+    if (dropped)
+        cn_warn("%llu EVE records were dropped (too large or out of memory)",
+                (unsigned long long)dropped);
+    cn_free(out->logdir);
+    cn_free(out->in_iface);
+    cn_free(out);
+}
+
+const char *cn_output_eve_path(const struct cn_output *out)
+{
+    return out->eve.path;
+}
+
+void cn_output_counts(const struct cn_output *out,
+                      void (*fn)(void *user, const char *type, uint64_t n), void *user)
+{
+    for (int i = 0; i < CN_EVE__COUNT; i++) {
+        uint64_t n = __atomic_load_n(&out->counts[i], __ATOMIC_RELAXED);
+        if (n)
+            fn(user, cn_eve_type_names[i], n);
+    }
+}
+
+/* ---- per-thread buffers ---- */
+
+struct cn_output_thread *cn_output_thread_new(struct cn_output *out)
+{
+    struct cn_output_thread *ot = cn_calloc(1, sizeof(*ot));
+    if (!ot)
+        return NULL;
+    ot->out = out;
+    cn_tscache_init(&ot->ts);
+    if (!cn_json_init(&ot->js, 4096))
+        goto out_free;
+    if (out->eve.fd >= 0 && !(ot->eve_buf = cn_malloc(CN_EVE_THREAD_BUF)))
+        goto out_free;
+    if (out->fast.fd >= 0 && !(ot->fast_buf = cn_malloc(CN_FAST_THREAD_BUF)))
+        goto out_free;
+    return ot;
+out_free:
+    cn_json_free(&ot->js);
+    cn_free(ot->eve_buf);
+    cn_free(ot->fast_buf);
+    cn_free(ot);
+    return NULL;
+}
+
+static void eve_flush(struct cn_output_thread *ot)
+{
+    if (ot->eve_len) {
+        cn_logfile_write(&ot->out->eve, ot->eve_buf, ot->eve_len);
+        ot->eve_len = 0;
+    }
+    for (int i = 0; i < CN_EVE__COUNT; i++) {
+        if (ot->counts[i]) {
+            __atomic_fetch_add(&ot->out->counts[i], ot->counts[i], __ATOMIC_RELAXED);
+            ot->counts[i] = 0;
+        }
+    }
+    if (ot->dropped) {
+        __atomic_fetch_add(&ot->out->dropped, ot->dropped, __ATOMIC_RELAXED);
+        ot->dropped = 0;
+    }
+}
+
+void cn_output_thread_flush(struct cn_output_thread *ot)
+{
+    eve_flush(ot);
+    cn_fast_flush(ot);
+}
+
+void cn_output_thread_free(struct cn_output_thread *ot)
+{
+    if (!ot)
+        return;
+    cn_output_thread_flush(ot);
+    cn_json_free(&ot->js);
+    cn_free(ot->eve_buf);
+    cn_free(ot->fast_buf);
+    cn_free(ot);
+}
+
+/* One huge record should not pin megabytes to the thread for the rest of the run. */
+static void shrink_builder(struct cn_json *j)
+{
+    if (CN_LIKELY(j->cap <= (1u << 20)))
+        return;
+    char *nb = cn_realloc(j->buf, 64 * 1024);
+    if (nb) {
+        j->buf = nb;
+        j->cap = 64 * 1024;
+    }
+    cn_json_reset(j);
+}
+
+void cn_eve_commit(struct cn_output_thread *ot, enum cn_eve_type type)
+{
+    struct cn_json *j = &ot->js;
+    cn_json_close(j);
+    if (CN_UNLIKELY(j->err || j->depth != 0 || !ot->eve_buf)) {
+        if (ot->eve_buf)
+            ot->dropped++;
+        goto out_shrink;
+    }
+    size_t need = j->len + 1;
+    if (ot->eve_len + need > CN_EVE_THREAD_BUF)
+        eve_flush(ot);
+    if (need > CN_EVE_THREAD_BUF) {
+        /* a record larger than the whole buffer goes out on its own, newline included */
+        if (!cn_json_reserve(j, 1)) {
+            ot->dropped++;
+            goto out_shrink;
+        }
+        j->buf[j->len] = '\n';
+        cn_logfile_write(&ot->out->eve, j->buf, need);
+    } else {
+        memcpy(ot->eve_buf + ot->eve_len, j->buf, j->len);
+        ot->eve_buf[ot->eve_len + j->len] = '\n';
+        ot->eve_len += need;
+    }
+    ot->counts[type]++;
+out_shrink:
+    shrink_builder(j);
+}
+
+/* ---- the record header ---- */
+
+static void put_proto(struct cn_json *j, uint8_t proto)
+{
+    const char *name = cn_output_proto_name(proto);
+    if (name) {
+        cn_json_str(j, "proto", name);
+    } else {
+        char tmp[4];
+        size_t n = 0;
+        if (proto >= 100)
+            tmp[n++] = (char)('0' + proto / 100);
+        if (proto >= 10)
+            tmp[n++] = (char)('0' + proto / 10 % 10);
+        tmp[n++] = (char)('0' + proto % 10);
+        cn_json_str_n(j, "proto", 5, tmp, n);
+    }
+}
+
+static void put_vlans(struct cn_json *j, const uint16_t *vlan, unsigned n)
+{
+    if (!n)
+        return;
+    cn_json_open_array(j, "vlan");
+    for (unsigned i = 0; i < n && i < CN_PKT_MAX_VLANS; i++)
+        cn_json_u64(j, NULL, vlan[i]);
+    cn_json_close(j);
+}
+
+/* Suricata logs ports for the protocols that have them and nothing else (ICMP's type and
+ * code have fields of their own). */
+static bool proto_has_ports(uint8_t proto)
+{
+    return proto == 6 || proto == 17 || proto == 132;
+}
+
+/* Suricata's pkt_src names for where a packet came from. */
+static const char *pkt_src_name(const struct cn_packet *p)
+{
+    if (p->flags & CN_PKT_PSEUDO)
+        return "stream (flow timeout)";
+    if (p->flags & CN_PKT_REBUILT)
+        return "defrag";
+    return "wire/pcap";
+}
+
+/* The packet's own Ethernet header: type and addresses as on the wire. */
+static void put_packet_ether(struct cn_json *j, const struct cn_packet *p)
+{
+    if (!(p->flags & CN_PKT_ETH) || !p->eth_src || !p->eth_dst || !p->data)
+        return;
+    cn_json_open_object(j, "ether");
+    /* the EtherType follows the two addresses; read it through a cursor over the frame */
+    if (p->eth_dst >= p->data && p->eth_dst < p->data + p->caplen) {
+        struct cn_cursor c = cn_cursor_init(p->data, p->caplen);
+        cn_cur_skip(&c, (size_t)(p->eth_dst - p->data) + 12);
+        uint16_t type = cn_cur_be16(&c);
+        if (cn_cur_ok(&c))
+            cn_json_u64(j, "ether_type", type);
+    }
+    cn_json_mac(j, "src_mac", p->eth_src);
+    cn_json_mac(j, "dest_mac", p->eth_dst);
+    cn_json_close(j);
+}
+
+void cn_eve_community_id(struct cn_output_thread *ot, const struct cn_flow *f)
+{
+    if (!ot->out->cfg.community_id || !f)
+        return;
+    char cid[64];
+    cn_flow_community_id(f, ot->out->cfg.community_id_seed, cid);
+    cid[sizeof(cid) - 1] = '\0';
+    if (cid[0])
+        cn_json_str(&ot->js, "community_id", cid);
+}
+
+void cn_eve_packet_header(struct cn_output_thread *ot, const struct cn_packet *p,
+                          enum cn_eve_type type)
+{
+    struct cn_json *j = &ot->js;
+    const struct cn_output_config *cfg = &ot->out->cfg;
+    cn_json_reset(j);
+    cn_json_open_object(j, NULL);
+    cn_json_time(j, "timestamp", &ot->ts, p->ts);
+    if (p->flow)
+        cn_json_u64(j, "flow_id", p->flow->flow_id);
+    if (cfg->in_iface)
+        cn_json_str(j, "in_iface", cfg->in_iface);
+    if (p->pcap_cnt)
+        cn_json_u64(j, "pcap_cnt", p->pcap_cnt);
+    cn_json_str(j, "event_type", cn_eve_type_names[type]);
+    put_vlans(j, p->vlan, p->vlan_n);
+    if (p->ip_ver == 4 || p->ip_ver == 6) {
+        int fam = p->ip_ver;
+        /* ports only once the transport header was decoded */
+        bool ports = proto_has_ports(p->proto) &&
+                     ((p->flags & (CN_PKT_TCP | CN_PKT_UDP)) || (p->proto == 132 && p->l4));
+        cn_json_ip(j, "src_ip", &p->src, fam);
+        if (ports)
+            cn_json_u64(j, "src_port", p->sp);
+        cn_json_ip(j, "dest_ip", &p->dst, fam);
+        if (ports)
+            cn_json_u64(j, "dest_port", p->dp);
+        put_proto(j, p->proto);
+        cn_json_u64(j, "ip_v", (uint64_t)fam);
+        if (p->flags & (CN_PKT_ICMPV4 | CN_PKT_ICMPV6)) {
+            cn_json_u64(j, "icmp_type", p->icmp.type);
+            cn_json_u64(j, "icmp_code", p->icmp.code);
+        }
+    }
+    cn_json_str(j, "pkt_src", pkt_src_name(p));
+    if (cfg->eve_ethernet)
+        put_packet_ether(j, p);
+    cn_eve_community_id(ot, p->flow);
+}
+
+void cn_eve_flow_header(struct cn_output_thread *ot, const struct cn_flow *f, enum cn_eve_type type,
+                        cn_time_t ts)
+{
+    struct cn_json *j = &ot->js;
+    const struct cn_output_config *cfg = &ot->out->cfg;
+    cn_json_reset(j);
+    cn_json_open_object(j, NULL);
+    cn_json_time(j, "timestamp", &ot->ts, ts);
+    cn_json_u64(j, "flow_id", f->flow_id);
+    if (cfg->in_iface)
+        cn_json_str(j, "in_iface", cfg->in_iface);
+    cn_json_str(j, "event_type", cn_eve_type_names[type]);
+    put_vlans(j, f->vlan, f->vlan_n);
+    int fam = f->ip_ver == 6 ? 6 : 4;
+    bool ports = proto_has_ports(f->proto);
+    cn_json_ip(j, "src_ip", &f->src, fam);
+    if (ports)
+        cn_json_u64(j, "src_port", f->sp);
+    cn_json_ip(j, "dest_ip", &f->dst, fam);
+    if (ports)
+        cn_json_u64(j, "dest_port", f->dp);
+    cn_json_u64(j, "ip_v", (uint64_t)fam);
+    put_proto(j, f->proto);
+    /* TODO(cn): icmp_type/icmp_code/response_icmp_* once struct cn_flow keeps them */
+}
+
+/* Adds mac to list (of n entries) unless it is already there. */
+static unsigned mac_add(uint8_t (*list)[6], unsigned n, unsigned max, const uint8_t *mac)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!memcmp(list[i], mac, 6))
+            return n;
+    if (n < max)
+        memcpy(list[n++], mac, 6);
+    return n;
+}
+
+void cn_eve_flow_ether(struct cn_output_thread *ot, const struct cn_flow *f)
+{
+    /* client-side addresses: sources of to-server packets, destinations of replies */
+    uint8_t src[2 * CN_FLOW_MAX_MACS][6], dst[2 * CN_FLOW_MAX_MACS][6];
+    unsigned ns = 0, nd = 0, max = 2 * CN_FLOW_MAX_MACS;
+    unsigned ts_n = CN_MIN(f->macs_ts_n, CN_FLOW_MAX_MACS);
+    unsigned tc_n = CN_MIN(f->macs_tc_n, CN_FLOW_MAX_MACS);
+    for (unsigned i = 0; i < ts_n; i++) {
+        ns = mac_add(src, ns, max, f->mac_src_ts[i]);
+        nd = mac_add(dst, nd, max, f->mac_dst_ts[i]);
+    }
+    for (unsigned i = 0; i < tc_n; i++) {
+        ns = mac_add(src, ns, max, f->mac_dst_tc[i]);
+        nd = mac_add(dst, nd, max, f->mac_src_tc[i]);
+    }
+    if (!ns || !nd)
+        return;
+    struct cn_json *j = &ot->js;
+    cn_json_open_object(j, "ether");
+    /* Suricata's order: dest_macs first */
+    cn_json_open_array(j, "dest_macs");
+    for (unsigned i = 0; i < nd; i++)
+        cn_json_mac(j, NULL, dst[i]);
+    cn_json_close(j);
+    cn_json_open_array(j, "src_macs");
+    for (unsigned i = 0; i < ns; i++)
+        cn_json_mac(j, NULL, src[i]);
+    cn_json_close(j);
+    cn_json_close(j);
+}

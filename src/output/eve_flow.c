@@ -1,0 +1,85 @@
+/* eve_flow: the "flow" record written when a flow ends, with Suricata's fields and order:
+ * the header (client as src, server as dest), "flow" with the per-direction packet and byte
+ * counts, start, end, age, state, end reason and whether it alerted, then "ether" and
+ * "community_id" when enabled, and for TCP a "tcp" object with the flags seen (as hex and
+ * as booleans) and the session's final state. */
+#include "output/output_int.h"
+
+static void put_flags_hex(struct cn_json *j, const char *key, uint8_t flags)
+{
+    cn_json_hex(j, key, &flags, 1);
+}
+
+/* Only the flags that were seen, to keep records short (Suricata does the same). */
+static void put_flag_bools(struct cn_json *j, uint8_t flags)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = {
+        {CN_TH_SYN, "syn"}, {CN_TH_FIN, "fin"}, {CN_TH_RST, "rst"}, {CN_TH_PUSH, "psh"},
+        {CN_TH_ACK, "ack"}, {CN_TH_URG, "urg"}, {CN_TH_ECE, "ecn"}, {CN_TH_CWR, "cwr"},
+    };
+    for (size_t i = 0; i < CN_ARRAY_LEN(names); i++)
+        if (flags & names[i].bit)
+            cn_json_bool(j, names[i].name, true);
+}
+
+void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f)
+{
+    const struct cn_output_config *cfg = &ot->out->cfg;
+    if (!ot->eve_buf || !cfg->type_flow || !f)
+        return;
+    struct cn_json *j = &ot->js;
+
+    /* Suricata stamps the record with the engine's time when it logs the flow; the time of
+     * the flow's last packet is the deterministic equivalent (independent of when the
+     * timeout pass ran and of the number of workers). */
+    cn_eve_flow_header(ot, f, CN_EVE_FLOW, f->last);
+
+    /* TODO(cn): "app_proto" once src/app names protocols (omitted while unknown) */
+
+    cn_json_open_object(j, "flow");
+    cn_json_u64(j, "pkts_toserver", f->pkts_toserver);
+    cn_json_u64(j, "pkts_toclient", f->pkts_toclient);
+    cn_json_u64(j, "bytes_toserver", f->bytes_toserver);
+    cn_json_u64(j, "bytes_toclient", f->bytes_toclient);
+    cn_json_time(j, "start", &ot->ts, f->start);
+    cn_json_time(j, "end", &ot->ts, f->last);
+    /* whole seconds of each end, subtracted: Suricata's definition of age */
+    uint64_t s0 = f->start / CN_USEC, s1 = f->last / CN_USEC;
+    cn_json_u64(j, "age", s1 > s0 ? s1 - s0 : 0);
+    if (f->emergency)
+        cn_json_bool(j, "emergency", true);
+    const char *state =
+        f->state < CN_FLOW_STATE__COUNT ? cn_flow_state_name((enum cn_flow_state)f->state) : NULL;
+    if (state)
+        cn_json_str(j, "state", state);
+    const char *reason = cn_flow_end_reason_name((enum cn_flow_end_reason)f->end_reason);
+    cn_json_str(j, "reason", reason ? reason : "unknown");
+    cn_json_bool(j, "alerted", f->alerted);
+    cn_json_close(j);
+
+    if (cfg->eve_ethernet)
+        cn_eve_flow_ether(ot, f);
+    cn_eve_community_id(ot, f);
+
+    if (f->proto == 6) {
+        /* without a session (never picked up by the stream engine) Suricata reports no
+         * flags and no state */
+        bool ssn = f->stream != NULL;
+        uint8_t ts = ssn ? f->tcp_flags_ts : 0, tc = ssn ? f->tcp_flags_tc : 0;
+        cn_json_open_object(j, "tcp");
+        put_flags_hex(j, "tcp_flags", (uint8_t)(ts | tc));
+        put_flags_hex(j, "tcp_flags_ts", ts);
+        put_flags_hex(j, "tcp_flags_tc", tc);
+        put_flag_bools(j, (uint8_t)(ts | tc));
+        if (ssn) {
+            const char *st = cn_tcp_state_name(cn_stream_state(f));
+            if (st)
+                cn_json_str(j, "state", st);
+        }
+        cn_json_close(j);
+    }
+    cn_eve_commit(ot, CN_EVE_FLOW);
+}
