@@ -234,6 +234,9 @@ static void reuse(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, struct cn
     state_none(ctx, ft, f, p);
 }
 
+static bool paws_ok(const struct cn_stream_ctx *ctx, const struct cn_session *ssn,
+                    const struct cn_dir *s, const struct cn_packet *p);
+
 /* ---- RST (RFC 9293 section 3.10.7.4; Suricata's per-policy validation) ---- */
 
 static void handle_rst(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, struct cn_flow *f,
@@ -241,6 +244,11 @@ static void handle_rst(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, stru
 {
     struct cn_dir *s = &ssn->d[si], *r = &ssn->d[!si];
     uint32_t seq = p->tcp.seq;
+    if (!paws_ok(ctx, ssn, s, p)) { /* a RST must pass the timestamp check as well */
+        STREAM_EV(ctx, p, PKT_INVALID_TIMESTAMP);
+        noeval(p);
+        return;
+    }
     if ((p->tcp.flags & CN_TH_ACK) && ack_impossible(ssn, r, p->tcp.ack)) {
         STREAM_EV(ctx, p, RST_INVALID_ACK);
         noeval(p);
@@ -264,12 +272,19 @@ static void handle_rst(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, stru
 
 /* ---- timestamps: PAWS, RFC 7323 section 5 ---- */
 
-static bool paws_ok(const struct cn_session *ssn, const struct cn_dir *s, const struct cn_packet *p)
+static bool paws_ok(const struct cn_stream_ctx *ctx, const struct cn_session *ssn,
+                    const struct cn_dir *s, const struct cn_packet *p)
 {
-    if (!(ssn->flags & SSN_TIMESTAMP) || !p->tcp.has_ts || (p->tcp.flags & CN_TH_RST))
+    if (!(ssn->flags & SSN_TIMESTAMP) || !p->tcp.has_ts)
         return true;
     if (!(s->flags & DIR_TS))
         return true;
+    /* a zero TSval in a session that negotiated timestamps: Windows and Solaris stacks send
+     * it on some resets, other stacks never do, so it marks a forged packet (Suricata's
+     * rule too) */
+    if (p->tcp.ts_val == 0)
+        return ctx->cfg.overlap_policy == CN_OVERLAP_WINDOWS ||
+               ctx->cfg.overlap_policy == CN_OVERLAP_SOLARIS;
     if (p->ts > s->ts_time && p->ts - s->ts_time > STREAM_PAWS_IDLE)
         return true;
     return !seq_lt(p->tcp.ts_val, s->ts_last);
@@ -387,7 +402,7 @@ static void established(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, str
         handle_rst(ctx, ft, f, ssn, p, si);
         return;
     }
-    if (!paws_ok(ssn, s, p)) {
+    if (!paws_ok(ctx, ssn, s, p)) {
         STREAM_EV(ctx, p, PKT_INVALID_TIMESTAMP);
         noeval(p);
         return;

@@ -271,6 +271,14 @@ static void test_paws(void **state)
     assert_int_equal(p->events_n, 0);
     assert_stream(t, 0, "newok");
     assert_stream(t, 1, "srv");
+    /* a RST is held to the timestamp check too; TSval 0 is never valid under BSD */
+    p = pkt_ts(t, false, R | A, 5004, 1006, NULL, 0, 111);
+    assert_true(has_ev(p, CN_EV_STREAM_PKT_INVALID_TIMESTAMP));
+    assert_int_equal(cn_stream_state(&t->flow), CN_TCP_ESTABLISHED);
+    /* the same RST with a current TSval closes the session */
+    p = pkt_ts(t, false, R | A, 5004, 1006, NULL, 902, 111);
+    assert_int_equal(p->events_n, 0);
+    assert_int_equal(cn_stream_state(&t->flow), CN_TCP_CLOSED);
     tctx_free(t);
 }
 
