@@ -232,6 +232,41 @@ static struct cn_flow *flow_alloc(struct cn_flow_table *t, cn_time_t now)
     return f;
 }
 
+
+/* Doubles the bucket array once flows outnumber buckets, so chains stay about one flow long
+ * however many flows the memcap admits (flow.hash-size is only the starting size). The new
+ * array is charged to the memcap; when it does not fit, chains simply grow longer. */
+static void grow_buckets(struct cn_flow_table *t)
+{
+    uint64_t n = ((uint64_t)t->mask + 1) * 2;
+    if (n > (1u << 26))
+        return;
+    uint64_t bytes = n * sizeof(*t->buckets);
+    if (!cn_memcap_try(&t->mc, bytes))
+        return;
+    struct cn_flow **nb = cn_calloc(n, sizeof(*nb));
+    if (!nb) {
+        cn_memcap_release(&t->mc, bytes);
+        return;
+    }
+    for (uint64_t i = 0; i <= t->mask; i++) {
+        struct cn_flow *f = t->buckets[i];
+        while (f) {
+            struct cn_flow *next = f->hnext;
+            struct cn_flow **b = &nb[f->hash & (n - 1)];
+            f->hnext = *b;
+            *b = f;
+            f = next;
+        }
+    }
+    cn_free(t->buckets);
+    cn_memcap_release(&t->mc, t->bucket_bytes);
+    t->buckets = nb;
+    t->mask = (uint32_t)(n - 1);
+    t->bucket_bytes = bytes;
+    cn_flow_stat_set(t, CN_STAT_FLOW_MEMUSE, t->mc.used);
+}
+
 static struct cn_flow *flow_create(struct cn_flow_table *t, const struct cn_packet *p,
                                    const struct cn_flow_pkey *k, uint32_t hash)
 {
@@ -261,6 +296,8 @@ static struct cn_flow *flow_create(struct cn_flow_table *t, const struct cn_pack
     cn_flow_lru_append(t, f, cn_flow_lru_index(f));
 
     t->active++;
+    if (CN_UNLIKELY(t->active > (uint64_t)t->mask + 1))
+        grow_buckets(t);
     count_new(t, f->proto);
     cn_flow_stat_set(t, CN_STAT_FLOW_ACTIVE, t->active);
     cn_flow_stat_set(t, CN_STAT_FLOW_SPARE, t->free_n);

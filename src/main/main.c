@@ -68,12 +68,17 @@ out_free:;
     for (unsigned i = 0; i < run.nworkers; i++)
         if (run.workers[i] && run.workers[i]->last_ts > end)
             end = run.workers[i]->last_ts;
+    /* the last pressure reading needs the workers' memcaps, so take it before they go */
     struct cn_stats total;
+    cn_main_stats_snapshot(&run, &total);
+    uint64_t pressure = total.v[CN_STAT_MEMCAP_PRESSURE];
     memset(&total, 0, sizeof(total));
     for (unsigned i = 0; i < run.nworkers; i++) {
         cn_worker_free(run.workers[i], end, &total);
         run.workers[i] = NULL;
     }
+    total.v[CN_STAT_MEMCAP_PRESSURE] = pressure;
+    total.v[CN_STAT_MEMCAP_PRESSURE_MAX] = run.pressure_max;
     if (status != 2) {
         if (s->output.type_stats)
             cn_output_stats(out, &total, cn_time_now(),

@@ -99,6 +99,7 @@ struct cn_run {
     unsigned nworkers;
     atomic_bool stop;
     atomic_uint_fast64_t frames, bytes; /* read so far, for progress */
+    uint64_t pressure_max;              /* highest memcap pressure seen, percent */
     uint64_t start_ns;
 };
 int cn_main_run(struct cn_run *run, struct cn_run_result *res);

@@ -37,13 +37,13 @@ struct batch {
     uint8_t data[BATCH_BYTES];
 };
 
-/* Single producer, single consumer. The consumer sleeps on a futex when it finds the ring
- * empty; the producer wakes it only if it says it is waiting, so the common path makes no
- * system call. */
+/* Single producer, single consumer. A side that finds the ring empty (consumer) or full
+ * (producer) says so in its own flag and sleeps on a futex; the other side wakes it only when
+ * that flag is set, so the common path makes no system call. */
 struct ring {
     _Atomic uint32_t head; /* next slot to fill (producer) */
     _Atomic uint32_t tail; /* next slot to take (consumer) */
-    _Atomic uint32_t waiting;
+    _Atomic uint32_t cons_waiting, prod_waiting;
     struct batch *slots[RING_SLOTS];
 };
 
@@ -72,11 +72,11 @@ static void futex_wake(_Atomic uint32_t *addr)
 static bool ring_push(struct ring *r, struct batch *b)
 {
     uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-    if (h - atomic_load_explicit(&r->tail, memory_order_acquire) == RING_SLOTS)
+    if (h - atomic_load(&r->tail) == RING_SLOTS)
         return false;
     r->slots[h % RING_SLOTS] = b;
-    atomic_store_explicit(&r->head, h + 1, memory_order_seq_cst);
-    if (atomic_load_explicit(&r->waiting, memory_order_seq_cst))
+    atomic_store(&r->head, h + 1);
+    if (atomic_load(&r->cons_waiting))
         futex_wake(&r->head);
     return true;
 }
@@ -84,55 +84,51 @@ static bool ring_push(struct ring *r, struct batch *b)
 static struct batch *ring_pop(struct ring *r)
 {
     uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    if (t == atomic_load_explicit(&r->head, memory_order_acquire))
+    if (t == atomic_load(&r->head))
         return NULL;
     struct batch *b = r->slots[t % RING_SLOTS];
-    atomic_store_explicit(&r->tail, t + 1, memory_order_release);
+    atomic_store(&r->tail, t + 1);
+    if (atomic_load(&r->prod_waiting))
+        futex_wake(&r->tail);
     return b;
 }
 
-/* Blocks until a batch is there, or returns NULL once stop says so and the ring is empty. */
+/* Consumer: blocks until a batch is there, or returns NULL once stop is set and the ring is
+ * empty. */
 static struct batch *ring_pop_wait(struct ring *r, atomic_bool *stop)
 {
     for (int spins = 0;; spins++) {
         struct batch *b = ring_pop(r);
         if (b)
             return b;
-        if (atomic_load(stop)) {
-            b = ring_pop(r);
-            return b;
-        }
+        if (atomic_load(stop))
+            return ring_pop(r);
         if (spins < 64)
             continue;
         uint32_t h = atomic_load(&r->head);
-        atomic_store(&r->waiting, 1);
-        if (h == atomic_load(&r->tail))
+        atomic_store(&r->cons_waiting, 1);
+        if (h == atomic_load(&r->tail) && !atomic_load(stop))
             futex_wait(&r->head, h);
-        atomic_store(&r->waiting, 0);
+        atomic_store(&r->cons_waiting, 0);
     }
 }
 
+/* Producer: blocks until there is room. */
 static void push_wait(struct ring *r, struct batch *b)
 {
     while (!ring_push(r, b)) {
         uint32_t t = atomic_load(&r->tail);
-        atomic_store(&r->waiting, 1); /* reusing the flag: the consumer wakes tail waiters */
-        if (atomic_load(&r->head) - atomic_load(&r->tail) == RING_SLOTS)
+        atomic_store(&r->prod_waiting, 1);
+        if (atomic_load(&r->head) - t == RING_SLOTS)
             futex_wait(&r->tail, t);
-        atomic_store(&r->waiting, 0);
+        atomic_store(&r->prod_waiting, 0);
     }
 }
 
 static struct batch *take_free(struct lane *l)
 {
-    struct batch *b;
-    while ((b = ring_pop(&l->free)) == NULL) {
-        uint32_t h = atomic_load(&l->free.head);
-        atomic_store(&l->free.waiting, 1);
-        if (h == atomic_load(&l->free.tail))
-            futex_wait(&l->free.head, h);
-        atomic_store(&l->free.waiting, 0);
-    }
+    static atomic_bool never;
+    struct batch *b = ring_pop_wait(&l->free, &never);
     b->n = b->used = 0;
     b->tick = l->pending_tick;
     l->pending_tick = 0;
@@ -179,10 +175,7 @@ static void *lane_main(void *arg)
                                  bf->linktype, bf->pcap_cnt};
             cn_worker_frame(l->worker, &f);
         }
-        ring_push(&l->free, b);
-        /* wake the reader if it waits for room in the full ring */
-        if (atomic_load(&l->full.waiting))
-            futex_wake(&l->full.tail);
+        ring_push(&l->free, b); /* never full: it holds only this lane's batches */
     }
     return NULL;
 }
@@ -445,12 +438,39 @@ out_close:
     return rc;
 }
 
+/* Percent of its memcap the fullest of the flow, session and segment budgets uses, summed
+ * over workers (each worker holds an equal share of each budget). */
+static uint64_t memcap_pressure(const struct cn_run *run)
+{
+    uint64_t used[3] = {0}, limit[3] = {0}, worst = 0;
+    for (unsigned i = 0; i < run->nworkers; i++) {
+        const struct cn_worker *w = run->workers[i];
+        if (!w)
+            continue;
+        const struct cn_memcap *mc[3] = {cn_flow_memcap(w->flows),
+                                         cn_stream_session_memcap(w->stream),
+                                         cn_stream_reassembly_memcap(w->stream)};
+        for (int k = 0; k < 3; k++) {
+            used[k] += mc[k]->used;
+            limit[k] += mc[k]->limit;
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        if (limit[k])
+            worst = CN_MAX(worst, used[k] * 100 / limit[k]);
+    return worst;
+}
+
 void cn_main_stats_snapshot(struct cn_run *run, struct cn_stats *total)
 {
     memset(total, 0, sizeof(*total));
     for (unsigned i = 0; i < run->nworkers; i++)
         if (run->workers[i])
             cn_stats_merge(total, &run->workers[i]->stats);
+    uint64_t pressure = memcap_pressure(run);
+    run->pressure_max = CN_MAX(run->pressure_max, pressure);
+    total->v[CN_STAT_MEMCAP_PRESSURE] = pressure;
+    total->v[CN_STAT_MEMCAP_PRESSURE_MAX] = run->pressure_max;
 }
 
 int cn_main_run(struct cn_run *run, struct cn_run_result *res)

@@ -458,7 +458,15 @@ void cn_eve_flow_header(struct cn_output_thread *ot, const struct cn_flow *f, en
         cn_json_u64(j, "dest_port", f->dp);
     cn_json_u64(j, "ip_v", (uint64_t)fam);
     put_proto(j, f->proto);
-    /* TODO(cn): icmp_type/icmp_code/response_icmp_* once struct cn_flow keeps them */
+    if (f->proto == 1 || f->proto == 58) {
+        /* ICMP flows keep the request type in sp and its reply type in dp (src/flow) */
+        cn_json_u64(j, "icmp_type", f->sp);
+        cn_json_u64(j, "icmp_code", f->icmp_code);
+        if (f->pkts_toclient) {
+            cn_json_u64(j, "response_icmp_type", f->dp);
+            cn_json_u64(j, "response_icmp_code", 0); /* Suricata does not track it either */
+        }
+    }
 }
 
 /* Adds mac to list (of n entries) unless it is already there. */
