@@ -257,9 +257,11 @@ enum cn_event_layer { CN_EVL_DECODE, CN_EVL_STREAM, CN_EVL_APPLAYER };
 enum cn_event_id {
     CN_EV_NONE = 0,
 #define CN_DECODER_EVENT(id, name) CN_EV_##id,
+#define CN_DECODER_EVENT_AS(id, name, stat) CN_EV_##id,
 #define CN_STREAM_EVENT(id, name) CN_EV_##id,
 #include "core/events.def"
 #undef CN_DECODER_EVENT
+#undef CN_DECODER_EVENT_AS
 #undef CN_STREAM_EVENT
     CN_EV__COUNT
 };

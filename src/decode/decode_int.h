@@ -86,7 +86,10 @@ static inline void cn_dec_event_(struct cn_decode_ctx *ctx, struct cn_packet *p,
     ctx->stats->v[counter]++;
 }
 /* An anomaly that leaves the packet usable. */
-#define CN_DEC_EVENT(ctx, p, ID) cn_dec_event_((ctx), (p), CN_EV_##ID, CN_STAT_EV_##ID)
+/* the counter comes from the event table: most events have their own, a few (declared with
+ * CN_DECODER_EVENT_AS) bump an existing one */
+#define CN_DEC_EVENT(ctx, p, ID)                                                                   \
+    cn_dec_event_((ctx), (p), CN_EV_##ID, cn_event_descs[CN_EV_##ID].counter)
 /* A malformed layer: the event plus CN_PKT_INVALID (Suricata's decoder.invalid). */
 #define CN_DEC_INVALID(ctx, p, ID)                                                                 \
     do {                                                                                           \
@@ -147,15 +150,5 @@ void cn_defrag_ipv6(struct cn_decode_ctx *ctx, struct cn_packet *p, uint32_t fh_
 void cn_defrag_timeout(struct cn_decode_ctx *ctx, cn_time_t now);
 /* For tests: trackers alive and bytes held. */
 uint32_t cn_defrag_trackers(const struct cn_defrag *d);
-
-/* ---- small helpers ---- */
-static inline uint16_t cn_be16(const uint8_t *b)
-{
-    return (uint16_t)(b[0] << 8 | b[1]);
-}
-static inline uint32_t cn_be32(const uint8_t *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
 
 #endif

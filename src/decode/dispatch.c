@@ -141,8 +141,7 @@ bool cn_dec_layer(struct cn_decode_ctx *ctx, struct cn_packet *p, enum cn_layer_
     if (CN_UNLIKELY(++ctx->layers > ctx->cfg.max_layers)) {
         /* Only the first overflow is reported; the layers above have already returned. */
         if (!cn_packet_has_event(p, CN_EV_GENERIC_TOO_MANY_LAYERS)) {
-            CN_DEC_INVALID(ctx, p, GENERIC_TOO_MANY_LAYERS);
-            cn_dec_stat(ctx, CN_STAT_DECODER_TOO_MANY_LAYERS);
+            CN_DEC_INVALID(ctx, p, GENERIC_TOO_MANY_LAYERS); /* counts too_many_layers */
         }
         return true;
     }

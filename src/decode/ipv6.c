@@ -91,6 +91,14 @@ static bool ip_in_ip(struct cn_decode_ctx *ctx, struct cn_packet *p, struct cn_c
     return true;
 }
 
+/* The length byte of the extension header at the cursor, without consuming it. */
+static uint8_t peek_len(const struct cn_cursor *c)
+{
+    struct cn_cursor p = *c;
+    cn_cur_skip(&p, 1);
+    return cn_cur_u8(&p);
+}
+
 struct frag_info {
     bool seen;
     uint32_t fh_off, nh_off;
@@ -102,7 +110,9 @@ static bool ext_headers(struct cn_decode_ctx *ctx, struct cn_packet *p, struct f
 {
     struct cn_cursor c = cn_cursor_init(p->l3, p->l3_len);
     cn_cur_skip(&c, IPV6_HDR_LEN);
-    uint8_t nh = p->l3[6];
+    struct cn_cursor hdr = cn_cursor_init(p->l3, p->l3_len);
+    cn_cur_skip(&hdr, 6);
+    uint8_t nh = cn_cur_u8(&hdr);
     uint32_t nh_off = 6;
     uint32_t seen = 0;
     bool dst_since_rh = false;
@@ -112,6 +122,11 @@ static bool ext_headers(struct cn_decode_ctx *ctx, struct cn_packet *p, struct f
         size_t left = cn_cur_left(&c);
         uint32_t hdr_len;
 
+        /* Like Suricata: any header, transport ones included, needs two bytes. */
+        if (nh != NH_NONE && left < 2) {
+            CN_DEC_INVALID(ctx, p, IPV6_TRUNC_EXTHDR);
+            goto out_stop;
+        }
         switch (nh) {
         case NH_HOP:
         case NH_DST:
@@ -119,7 +134,7 @@ static bool ext_headers(struct cn_decode_ctx *ctx, struct cn_packet *p, struct f
         case NH_MH:
         case NH_HIP:
         case NH_SHIM6: {
-            if (left < 8 || (hdr_len = (p->l3[off + 1] + 1u) * 8) > left) {
+            if (left < 8 || (hdr_len = (peek_len(&c) + 1u) * 8) > left) {
                 CN_DEC_INVALID(ctx, p, IPV6_TRUNC_EXTHDR);
                 goto out_stop;
             }
@@ -191,7 +206,7 @@ static bool ext_headers(struct cn_decode_ctx *ctx, struct cn_packet *p, struct f
             goto out_stop;
         }
         case NH_AH: {
-            if (left < 12 || (hdr_len = (p->l3[off + 1] + 2u) * 4) > left) {
+            if (left < 12 || (hdr_len = (peek_len(&c) + 2u) * 4) > left) {
                 CN_DEC_INVALID(ctx, p, IPV6_TRUNC_EXTHDR);
                 goto out_stop;
             }

@@ -230,6 +230,14 @@ static void test_ipv6_events(void **state)
     assert_true(cn_packet_has_event(p, CN_EV_IPV6_TRUNC_EXTHDR));
     assert_true(p->flags & CN_PKT_INVALID);
 
+    /* a transport protocol with nothing behind the header chain */
+    struct fb e0 = {0};
+    ip = ipv6(&e0, 6, V6_A, V6_B);
+    ipv6_done(&e0, ip);
+    p = dec(t, CN_LINK_IPV6, &e0);
+    assert_true(cn_packet_has_event(p, CN_EV_IPV6_TRUNC_EXTHDR));
+    assert_int_equal(stat(t, CN_STAT_DECODER_TCP), 0);
+
     struct fb un = {0};
     ip = ipv6(&un, 99, V6_A, V6_B);
     fill(&un, 0, 8);
