@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #define CN_CAT2(a, b) a##b
-#define CN_CAT(a, b) CN_CAT2(a, b)
-#define CN_TARGET_FN CN_CAT(cn_fuzz_, CN_FUZZ_TARGET)
+#define CN_CAT(a, b)  CN_CAT2(a, b)
+#define CN_TARGET_FN  CN_CAT(cn_fuzz_, CN_FUZZ_TARGET)
 
 int CN_TARGET_FN(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

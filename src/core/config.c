@@ -24,8 +24,8 @@ struct cn_conf {
     int line;
 };
 
-#define CONF_MAX_DEPTH 64
-#define CONF_MAX_NODES 200000
+#define CONF_MAX_DEPTH         64
+#define CONF_MAX_NODES         200000
 #define CONF_MAX_INCLUDE_DEPTH 8
 
 struct loader {
@@ -35,8 +35,7 @@ struct loader {
     int include_depth;
 };
 
-static struct cn_conf *node_new(enum conf_kind kind, const char *name, const char *file,
-                                int line)
+static struct cn_conf *node_new(enum conf_kind kind, const char *name, const char *file, int line)
 {
     struct cn_conf *n = cn_calloc(1, sizeof(*n));
     if (!n)
@@ -167,8 +166,8 @@ static struct cn_conf *load_include(struct loader *ld, const char *from, int lin
                                     const char *target)
 {
     if (ld->include_depth >= CONF_MAX_INCLUDE_DEPTH) {
-        snprintf(ld->err, ld->errlen, "%s:%d: includes nested deeper than %d (a loop?)", from,
-                 line, CONF_MAX_INCLUDE_DEPTH);
+        snprintf(ld->err, ld->errlen, "%s:%d: includes nested deeper than %d (a loop?)", from, line,
+                 CONF_MAX_INCLUDE_DEPTH);
         return NULL;
     }
     char *path = include_path(from, target);
@@ -198,8 +197,8 @@ static struct cn_conf *parse_events(struct loader *ld, yaml_parser_t *yp, const 
     while (!done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(yp, &ev)) {
-            snprintf(ld->err, ld->errlen, "%s:%zu: YAML error: %s", file,
-                     yp->problem_mark.line + 1, yp->problem ? yp->problem : "unknown");
+            snprintf(ld->err, ld->errlen, "%s:%zu: YAML error: %s", file, yp->problem_mark.line + 1,
+                     yp->problem ? yp->problem : "unknown");
             goto out_fail;
         }
         int line = (int)ev.start_mark.line + 1;
@@ -488,8 +487,8 @@ static int bad_value(const struct cn_conf *n, const char *path, const char *what
         snprintf(err, errlen, "%s: expected %s, got '%s' (%s:%d)", path, what,
                  v ? v : "a map or list", n->file, n->line);
     else
-        snprintf(err, errlen, "%s: expected %s, got '%s' (%s)", path, what,
-                 v ? v : "a map or list", n->file);
+        snprintf(err, errlen, "%s: expected %s, got '%s' (%s)", path, what, v ? v : "a map or list",
+                 n->file);
     return -CN_EINVAL;
 }
 
@@ -505,8 +504,8 @@ int cn_conf_get_bool(struct cn_conf *root, const char *path, bool def, bool *out
     return 0;
 }
 
-int cn_conf_get_u64(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out,
-                    char *err, size_t errlen)
+int cn_conf_get_u64(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out, char *err,
+                    size_t errlen)
 {
     struct cn_conf *n = cn_conf_find(root, path);
     *out = def;
@@ -517,8 +516,8 @@ int cn_conf_get_u64(struct cn_conf *root, const char *path, uint64_t def, uint64
     return 0;
 }
 
-int cn_conf_get_size(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out,
-                     char *err, size_t errlen)
+int cn_conf_get_size(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out, char *err,
+                     size_t errlen)
 {
     struct cn_conf *n = cn_conf_find(root, path);
     *out = def;

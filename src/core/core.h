@@ -12,12 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#define CN_API __attribute__((visibility("default")))
-#define CN_LIKELY(x) __builtin_expect(!!(x), 1)
-#define CN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CN_API          __attribute__((visibility("default")))
+#define CN_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define CN_UNLIKELY(x)  __builtin_expect(!!(x), 0)
 #define CN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define CN_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define CN_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define CN_MIN(a, b)    ((a) < (b) ? (a) : (b))
+#define CN_MAX(a, b)    ((a) > (b) ? (a) : (b))
 
 /* ---- errors: commands return 0 or one of these, negated ---- */
 enum {
@@ -38,14 +38,14 @@ CN_API void cn_log_set_level(enum cn_log_level level);
 CN_API enum cn_log_level cn_log_get_level(void);
 CN_API void cn_log(enum cn_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-#define cn_err(...) cn_log(CN_LOG_ERROR, __VA_ARGS__)
+#define cn_err(...)  cn_log(CN_LOG_ERROR, __VA_ARGS__)
 #define cn_warn(...) cn_log(CN_LOG_WARN, __VA_ARGS__)
 #define cn_info(...) cn_log(CN_LOG_INFO, __VA_ARGS__)
 
 /* ---- allocation: every allocation goes through one per-thread hook so tests and fuzzers
  * can make allocations fail ---- */
 struct cn_alloc_hook {
-    void *(*alloc)(void *ctx, size_t size);          /* like malloc */
+    void *(*alloc)(void *ctx, size_t size);            /* like malloc */
     void *(*realloc)(void *ctx, void *p, size_t size); /* like realloc */
     void (*free)(void *ctx, void *p);
     void *ctx;
@@ -200,7 +200,8 @@ static inline int cn_addr_cmp(const union cn_addr *a, const union cn_addr *b)
 /* ---- time: microseconds since the epoch, from the packet (not the wall clock) ---- */
 typedef uint64_t cn_time_t;
 #define CN_USEC 1000000ULL
-/* ISO 8601 with microseconds and the UTC offset, as Suricata writes: 2024-01-02T03:04:05.123456+0000 */
+/* ISO 8601 with microseconds and the UTC offset, as Suricata writes:
+ * 2024-01-02T03:04:05.123456+0000 */
 #define CN_TIME_STRLEN 40
 CN_API int cn_time_format(cn_time_t t, char out[CN_TIME_STRLEN]);
 CN_API cn_time_t cn_time_now(void); /* wall clock, for stats intervals and throughput */
@@ -256,9 +257,9 @@ CN_API void cn_stats_merge(struct cn_stats *dst, const struct cn_stats *src);
 enum cn_event_layer { CN_EVL_DECODE, CN_EVL_STREAM, CN_EVL_APPLAYER };
 enum cn_event_id {
     CN_EV_NONE = 0,
-#define CN_DECODER_EVENT(id, name) CN_EV_##id,
+#define CN_DECODER_EVENT(id, name)          CN_EV_##id,
 #define CN_DECODER_EVENT_AS(id, name, stat) CN_EV_##id,
-#define CN_STREAM_EVENT(id, name) CN_EV_##id,
+#define CN_STREAM_EVENT(id, name)           CN_EV_##id,
 #include "core/events.def"
 #undef CN_DECODER_EVENT
 #undef CN_DECODER_EVENT_AS
@@ -294,8 +295,8 @@ CN_API const char *cn_conf_file(const struct cn_conf *node);
 CN_API int cn_conf_line(const struct cn_conf *node);
 /* Typed getters: an absent key leaves *out = def and returns 0; a present key of the wrong
  * form returns -CN_EINVAL and writes "key: expected <what>, got '<value>' (file:line)". */
-CN_API int cn_conf_get_bool(struct cn_conf *root, const char *path, bool def, bool *out,
-                            char *err, size_t errlen);
+CN_API int cn_conf_get_bool(struct cn_conf *root, const char *path, bool def, bool *out, char *err,
+                            size_t errlen);
 CN_API int cn_conf_get_u64(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out,
                            char *err, size_t errlen);
 CN_API int cn_conf_get_size(struct cn_conf *root, const char *path, uint64_t def, uint64_t *out,

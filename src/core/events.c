@@ -4,9 +4,8 @@
 
 const struct cn_event_desc cn_event_descs[CN_EV__COUNT] = {
     [CN_EV_NONE] = {"", CN_EVL_DECODE, 0},
-#define CN_DECODER_EVENT(id, name)                                                             \
-    [CN_EV_##id] = {"decoder." name, CN_EVL_DECODE, CN_STAT_EV_##id},
-#define CN_DECODER_EVENT_AS(id, name, stat)                                                    \
+#define CN_DECODER_EVENT(id, name) [CN_EV_##id] = {"decoder." name, CN_EVL_DECODE, CN_STAT_EV_##id},
+#define CN_DECODER_EVENT_AS(id, name, stat)                                                        \
     [CN_EV_##id] = {"decoder." name, CN_EVL_DECODE, CN_STAT_##stat},
 #define CN_STREAM_EVENT(id, name) [CN_EV_##id] = {"stream." name, CN_EVL_STREAM, CN_STAT_EV_##id},
 #include "core/events.def"

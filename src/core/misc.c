@@ -11,8 +11,7 @@
 int cn_addr_format(const union cn_addr *a, int family, char out[CN_ADDR_STRLEN])
 {
     if (family == 4)
-        return snprintf(out, CN_ADDR_STRLEN, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2],
-                        a->b[3]);
+        return snprintf(out, CN_ADDR_STRLEN, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
     /* Suricata writes IPv6 addresses uncompressed: eight groups of four hex digits */
     static const char hex[] = "0123456789abcdef";
     char *o = out;
@@ -34,8 +33,8 @@ int cn_time_format(cn_time_t t, char out[CN_TIME_STRLEN])
     if (!gmtime_r(&sec, &tm))
         memset(&tm, 0, sizeof(tm));
     return snprintf(out, CN_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
-                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                    tm.tm_sec, usec);
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    usec);
 }
 
 cn_time_t cn_time_now(void)

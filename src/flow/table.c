@@ -232,7 +232,6 @@ static struct cn_flow *flow_alloc(struct cn_flow_table *t, cn_time_t now)
     return f;
 }
 
-
 /* Doubles the bucket array once flows outnumber buckets, so chains stay about one flow long
  * however many flows the memcap admits (flow.hash-size is only the starting size). The new
  * array is charged to the memcap; when it does not fit, chains simply grow longer. */

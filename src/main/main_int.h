@@ -13,7 +13,7 @@
 #include "output/output.h"
 #include "stream/stream.h"
 
-#define CN_MAX_SETS 128
+#define CN_MAX_SETS    128
 #define CN_MAX_WORKERS 64
 
 enum cn_runmode { CN_RUNMODE_AUTO, CN_RUNMODE_SINGLE, CN_RUNMODE_WORKERS };
@@ -29,7 +29,7 @@ struct cn_options {
     char *bpf;             /* trailing words joined, or the -F file's text; owned */
     const char *sets[CN_MAX_SETS];
     unsigned nsets;
-    const char *checksum; /* -k */
+    const char *checksum;         /* -k */
     const char *rules_exclusive;  /* -S */
     const char *rules_additional; /* -s */
     enum cn_runmode runmode;

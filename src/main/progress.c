@@ -16,9 +16,9 @@ void cn_progress_update(struct cn_run *run, bool final)
     uint64_t flows = 0;
     for (unsigned i = 0; i < run->nworkers; i++)
         flows += run->workers[i] ? run->workers[i]->stats.v[CN_STAT_FLOW_TOTAL] : 0;
-    fprintf(stderr, "\r%llu packets  %.2f Gbit/s  %llu flows  %.1f s%s",
-            (unsigned long long)frames, secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0.0,
-            (unsigned long long)flows, secs, final ? "\n" : "   ");
+    fprintf(stderr, "\r%llu packets  %.2f Gbit/s  %llu flows  %.1f s%s", (unsigned long long)frames,
+            secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0.0, (unsigned long long)flows, secs,
+            final ? "\n" : "   ");
     fflush(stderr);
 }
 
@@ -40,8 +40,8 @@ void cn_main_summary(const struct cn_run *run, const struct cn_run_result *res,
 {
     double secs = res->seconds > 0 ? res->seconds : 1e-9;
     printf("cleannet: %s: %llu packets, %llu bytes in %.3f s (%.2f Gbit/s, %.0f packets/s)\n",
-           source, (unsigned long long)res->frames, (unsigned long long)res->bytes,
-           res->seconds, (double)res->bytes * 8 / secs / 1e9, (double)res->frames / secs);
+           source, (unsigned long long)res->frames, (unsigned long long)res->bytes, res->seconds,
+           (double)res->bytes * 8 / secs / 1e9, (double)res->frames / secs);
     printf("  flows: %llu (tcp sessions %llu), anomalies seen: %llu\n",
            (unsigned long long)total->v[CN_STAT_FLOW_TOTAL],
            (unsigned long long)total->v[CN_STAT_TCP_SESSIONS],

@@ -20,8 +20,8 @@
 #include "main/main_int.h"
 
 #define BATCH_FRAMES 512
-#define BATCH_BYTES (256u * 1024)
-#define RING_SLOTS 8 /* batches in flight per worker: bounds the reader's lead */
+#define BATCH_BYTES  (256u * 1024)
+#define RING_SLOTS   8 /* batches in flight per worker: bounds the reader's lead */
 
 struct batch_frame {
     uint32_t off, caplen, wirelen;
@@ -171,8 +171,8 @@ static void *lane_main(void *arg)
             cn_worker_tick(l->worker, b->tick);
         for (uint32_t i = 0; i < b->n; i++) {
             const struct batch_frame *bf = &b->f[i];
-            struct cn_frame f = {b->data + bf->off, bf->caplen, bf->wirelen, bf->ts,
-                                 bf->linktype, bf->pcap_cnt};
+            struct cn_frame f = {b->data + bf->off, bf->caplen,  bf->wirelen, bf->ts,
+                                 bf->linktype,      bf->pcap_cnt};
             cn_worker_frame(l->worker, &f);
         }
         ring_push(&l->free, b); /* never full: it holds only this lane's batches */
@@ -209,13 +209,12 @@ static void periodic(struct cn_run *run, uint64_t *next_stats_ns)
 /* Reads the capture until its end, a read error or a signal. deliver() gets every frame. */
 static int read_loop(struct cn_run *run, struct cn_capture *cap, struct cn_run_result *res,
                      void (*deliver)(void *, const struct cn_frame *),
-                     void (*tick)(void *, cn_time_t), void (*idle)(void *), void *ctx,
-                     bool reports)
+                     void (*tick)(void *, cn_time_t), void (*idle)(void *), void *ctx, bool reports)
 {
     struct cn_frame f;
     cn_time_t last_sec = 0;
-    uint64_t next_stats_ns = run->start_ns + (uint64_t)run->settings->output.stats_interval *
-                                                 1000000000ULL;
+    uint64_t next_stats_ns =
+        run->start_ns + (uint64_t)run->settings->output.stats_interval * 1000000000ULL;
     int rc;
     for (uint64_t n = 0;; n++) {
         if (cn_main_signalled || atomic_load(&run->stop)) {
@@ -489,8 +488,8 @@ int cn_main_run(struct cn_run *run, struct cn_run_result *res)
             return -CN_EIO;
         }
         if (run->nworkers == 1)
-            rc = read_loop(run, cap, res, single_deliver, single_tick, single_idle,
-                           run->workers[0], true);
+            rc = read_loop(run, cap, res, single_deliver, single_tick, single_idle, run->workers[0],
+                           true);
         else
             rc = run_dispatch(run, cap, res);
         if (run->settings->capture.kind == CN_CAPTURE_LIVE) {

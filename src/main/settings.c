@@ -52,8 +52,7 @@ struct unused {
 
 /* Walks the tree and collects leaf keys that no known pattern covers. A leaf is a scalar; a
  * list item that is a plain scalar (types: [flow]) counts as its list's key. */
-static void collect_unused(struct cn_conf *n, char *path, size_t plen, size_t cap,
-                           struct unused *u)
+static void collect_unused(struct cn_conf *n, char *path, size_t plen, size_t cap, struct unused *u)
 {
     for (struct cn_conf *c = cn_conf_first(n); c; c = cn_conf_next(c)) {
         const char *name = cn_conf_name(c);
@@ -96,10 +95,10 @@ static void warn_unused(struct cn_conf *root, const char *file)
 }
 
 /* Error helper: every getter failure goes through here so the message format is uniform. */
-#define GET(call)                                                                              \
-    do {                                                                                       \
-        if ((call) != 0)                                                                       \
-            goto out_bad;                                                                      \
+#define GET(call)                                                                                  \
+    do {                                                                                           \
+        if ((call) != 0)                                                                           \
+            goto out_bad;                                                                          \
     } while (0)
 
 static int get_u32(struct cn_conf *c, const char *key, uint32_t def, uint32_t *out, char *err,
@@ -117,8 +116,7 @@ static int get_u32(struct cn_conf *c, const char *key, uint32_t def, uint32_t *o
 }
 
 /* Reads a port key that may be "4789", "[8472, 4789]" or a $VARIABLE (kept at the default). */
-static int get_port(struct cn_conf *c, const char *key, uint16_t *port, char *err,
-                    size_t errlen)
+static int get_port(struct cn_conf *c, const char *key, uint16_t *port, char *err, size_t errlen)
 {
     const char *v = cn_conf_get_str(c, key, NULL);
     if (!v || v[0] == '$')
@@ -151,16 +149,15 @@ static int checksum_mode(const char *v, enum cn_checksum_mode *out)
     return 0;
 }
 
-static int read_flow_timeouts(struct cn_conf *c, struct cn_flow_config *f, char *err,
-                              size_t errlen)
+static int read_flow_timeouts(struct cn_conf *c, struct cn_flow_config *f, char *err, size_t errlen)
 {
     static const char *const classes[CN_FLOW_PC__COUNT] = {"default", "tcp", "udp", "icmp"};
     for (int i = 0; i < CN_FLOW_PC__COUNT; i++) {
         struct cn_flow_timeouts *t = &f->timeouts[i];
         char key[96];
-#define TIMEOUT(name, field)                                                                   \
-    snprintf(key, sizeof(key), "flow-timeouts.%s." name, classes[i]);                          \
-    if (get_u32(c, key, t->field, &t->field, err, errlen) != 0)                                \
+#define TIMEOUT(name, field)                                                                       \
+    snprintf(key, sizeof(key), "flow-timeouts.%s." name, classes[i]);                              \
+    if (get_u32(c, key, t->field, &t->field, err, errlen) != 0)                                    \
         return -1;
         TIMEOUT("new", new_)
         TIMEOUT("established", established)
@@ -174,8 +171,7 @@ static int read_flow_timeouts(struct cn_conf *c, struct cn_flow_config *f, char 
 }
 
 /* outputs: a list whose items are single-key maps: - eve-log: {...}, - fast: {...}. */
-static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char *err,
-                          size_t errlen)
+static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char *err, size_t errlen)
 {
     struct cn_conf *types = cn_conf_find(eve, "types");
     if (!types)
@@ -203,12 +199,10 @@ static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char 
                 return -1;
         } else if (!strcmp(name, "anomaly")) {
             o->type_anomaly = enabled;
-            if (opts && (cn_conf_get_bool(opts, "types.decode", false, &o->anomaly_decode, err,
-                                          errlen) ||
-                         cn_conf_get_bool(opts, "types.stream", false, &o->anomaly_stream, err,
-                                          errlen) ||
-                         cn_conf_get_bool(opts, "types.applayer", true, &o->anomaly_applayer,
-                                          err, errlen)))
+            if (opts &&
+                (cn_conf_get_bool(opts, "types.decode", false, &o->anomaly_decode, err, errlen) ||
+                 cn_conf_get_bool(opts, "types.stream", false, &o->anomaly_stream, err, errlen) ||
+                 cn_conf_get_bool(opts, "types.applayer", true, &o->anomaly_applayer, err, errlen)))
                 return -1;
         } else {
             cn_log(CN_LOG_DEBUG, "eve-log type '%s' is not produced by this version", name);
@@ -217,8 +211,7 @@ static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char 
     return 0;
 }
 
-static int read_outputs(struct cn_conf *c, struct cn_output_config *o, char *err,
-                        size_t errlen)
+static int read_outputs(struct cn_conf *c, struct cn_output_config *o, char *err, size_t errlen)
 {
     struct cn_conf *outputs = cn_conf_find(c, "outputs");
     if (!outputs)
@@ -361,14 +354,14 @@ int cn_main_settings(const struct cn_options *o, struct cn_settings *s)
                  o->checksum ? "-k" : "pcap-file.checksum-checks", csum);
         goto out_bad;
     }
-    GET(cn_conf_get_size(c, "defrag.memcap", s->decode.defrag_memcap, &s->decode.defrag_memcap,
-                         err, sizeof(err)));
+    GET(cn_conf_get_size(c, "defrag.memcap", s->decode.defrag_memcap, &s->decode.defrag_memcap, err,
+                         sizeof(err)));
     GET(get_u32(c, "defrag.timeout", s->decode.defrag_timeout, &s->decode.defrag_timeout, err,
                 sizeof(err)));
-    GET(get_u32(c, "defrag.max-frags", s->decode.defrag_max_frags, &s->decode.defrag_max_frags,
-                err, sizeof(err)));
-    GET(get_u32(c, "defrag.trackers", s->decode.defrag_trackers, &s->decode.defrag_trackers,
-                err, sizeof(err)));
+    GET(get_u32(c, "defrag.max-frags", s->decode.defrag_max_frags, &s->decode.defrag_max_frags, err,
+                sizeof(err)));
+    GET(get_u32(c, "defrag.trackers", s->decode.defrag_trackers, &s->decode.defrag_trackers, err,
+                sizeof(err)));
     GET(get_u32(c, "decoder.max-layers", s->decode.max_layers, &u, err, sizeof(err)));
     s->decode.max_layers = (uint8_t)CN_MIN(u, 255);
     GET(cn_conf_get_bool(c, "decoder.vxlan.enabled", s->decode.vxlan_enabled,

@@ -17,8 +17,7 @@ static void on_flow_end(void *user, struct cn_flow *f)
 static void on_stream_data(void *user, struct cn_flow *f, struct cn_packet *p, bool toserver,
                            const uint8_t *data, uint32_t len, uint64_t offset, uint32_t flags)
 {
-    (void)user, (void)f, (void)p, (void)toserver, (void)data, (void)len, (void)offset,
-        (void)flags;
+    (void)user, (void)f, (void)p, (void)toserver, (void)data, (void)len, (void)offset, (void)flags;
 }
 
 struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct cn_output *out)

@@ -74,8 +74,8 @@ CN_API void cn_stream_ctx_free(struct cn_stream_ctx *ctx);
 
 /* Tracks one TCP packet of flow f (p->flow == f). Raises stream events on p, may swap the
  * flow's direction (cn_flow_swap) and set its state, and delivers reassembled data. */
-CN_API void cn_stream_packet(struct cn_stream_ctx *ctx, struct cn_flow_table *ft,
-                             struct cn_flow *f, struct cn_packet *p);
+CN_API void cn_stream_packet(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, struct cn_flow *f,
+                             struct cn_packet *p);
 
 /* The flow is ending: delivers what can still be delivered (with EOF) and frees the session.
  * Safe on flows without a session. */

@@ -64,10 +64,9 @@ static void suricata_layout(void **state)
     assert_int_equal(v, 1024);
     assert_string_equal(cn_conf_get_str(c, "outputs.1.eve-log.types.0", NULL), "flow");
     bool b = false;
-    assert_int_equal(
-        cn_conf_get_bool(c, "outputs.1.eve-log.types.1.anomaly.types.decode", false, &b, err,
-                         sizeof(err)),
-        0);
+    assert_int_equal(cn_conf_get_bool(c, "outputs.1.eve-log.types.1.anomaly.types.decode", false,
+                                      &b, err, sizeof(err)),
+                     0);
     assert_true(b);
     assert_true(cn_conf_is_seq(cn_conf_find(c, "outputs")));
     /* absent keys take the default */
@@ -84,8 +83,7 @@ static void bad_value_names_key_and_line(void **state)
     struct cn_conf *c = load("b.yaml", err, sizeof(err));
     assert_non_null(c);
     uint64_t v;
-    assert_int_equal(cn_conf_get_size(c, "stream.memcap", 0, &v, err, sizeof(err)),
-                     -CN_EINVAL);
+    assert_int_equal(cn_conf_get_size(c, "stream.memcap", 0, &v, err, sizeof(err)), -CN_EINVAL);
     assert_non_null(strstr(err, "stream.memcap"));
     assert_non_null(strstr(err, "lots"));
     assert_non_null(strstr(err, "b.yaml:2"));
