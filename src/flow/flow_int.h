@@ -56,7 +56,9 @@ struct cn_flow_lru {
 
 struct cn_flow_slab {
     struct cn_flow_slab *next;
-    size_t bytes; /* what the memcap was charged */
+    size_t bytes;    /* what the memcap was charged */
+    uintptr_t base;  /* first flow, cache-line aligned */
+    uint64_t nflows; /* flows in the slab, at stride bytes apart */
 };
 
 struct cn_flow_table {
@@ -89,6 +91,13 @@ void cn_flow_pool_prealloc(struct cn_flow_table *t, uint64_t n);
 struct cn_flow *cn_flow_pool_get(struct cn_flow_table *t);
 void cn_flow_pool_put(struct cn_flow_table *t, struct cn_flow *f);
 void cn_flow_pool_destroy(struct cn_flow_table *t);
+/* Ends every flow with reason shutdown and empties the table (timeout.c, table.c). */
+void cn_flow_end_all(struct cn_flow_table *t);
+/* Calls fn on every flow slot of every slab, in address order (free slots included). */
+void cn_flow_pool_each(struct cn_flow_table *t,
+                       void (*fn)(struct cn_flow_table *, struct cn_flow *));
+/* Puts every slot back on the free list (after all flows ended in bulk). */
+void cn_flow_pool_rebuild_free(struct cn_flow_table *t);
 void cn_flow_pool_gauges(struct cn_flow_table *t);
 
 /* ---- timeout.c: LRU lists, timeouts, emergency mode ---- */

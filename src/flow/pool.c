@@ -49,9 +49,12 @@ static bool slab_add(struct cn_flow_table *t, uint64_t want)
 
     uintptr_t base = (uintptr_t)(raw + slab_header());
     base = (base + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+    s->base = base;
+    s->nflows = n;
     /* Pushed in reverse so the free list hands flows out in address order. */
     for (uint64_t i = n; i-- > 0;) {
         struct cn_flow *f = (struct cn_flow *)(base + i * t->stride);
+        f->lru_class = 0xff; /* free: not in any list */
         f->hnext = t->free;
         t->free = f;
     }
@@ -96,6 +99,28 @@ void cn_flow_pool_put(struct cn_flow_table *t, struct cn_flow *f)
     f->hnext = t->free;
     t->free = f;
     t->free_n++;
+}
+
+void cn_flow_pool_each(struct cn_flow_table *t,
+                       void (*fn)(struct cn_flow_table *, struct cn_flow *))
+{
+    for (struct cn_flow_slab *s = t->slabs; s; s = s->next)
+        for (uint64_t i = 0; i < s->nflows; i++)
+            fn(t, (struct cn_flow *)(s->base + i * t->stride));
+}
+
+void cn_flow_pool_rebuild_free(struct cn_flow_table *t)
+{
+    t->free = NULL;
+    t->free_n = 0;
+    for (struct cn_flow_slab *s = t->slabs; s; s = s->next) {
+        for (uint64_t i = s->nflows; i-- > 0;) {
+            struct cn_flow *f = (struct cn_flow *)(s->base + i * t->stride);
+            f->hnext = t->free;
+            t->free = f;
+        }
+        t->free_n += s->nflows;
+    }
 }
 
 void cn_flow_pool_destroy(struct cn_flow_table *t)

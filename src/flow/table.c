@@ -399,6 +399,22 @@ struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
     return f;
 }
 
+/* The part of ending a flow that does not touch the table: reason, counters, the hook. */
+static void finish_flow(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_end_reason r)
+{
+    static const enum cn_stat_id end_stat[CN_FLOW_STATE__COUNT] = {
+        [CN_FLOW_NEW] = CN_STAT_FLOW_END_STATE_NEW,
+        [CN_FLOW_ESTABLISHED] = CN_STAT_FLOW_END_STATE_ESTABLISHED,
+        [CN_FLOW_CLOSED] = CN_STAT_FLOW_END_STATE_CLOSED,
+    };
+    f->lru_class = 0xff;
+    f->end_reason = (uint8_t)r;
+    if (f->state < CN_FLOW_STATE__COUNT)
+        cn_stat_add(t->stats, end_stat[f->state], 1);
+    if (t->hooks.flow_end)
+        t->hooks.flow_end(t->hooks.user, f);
+}
+
 void cn_flow_end(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_end_reason r)
 {
     if (!f || f->lru_class >= CN_FLOW_LRU_N)
@@ -409,23 +425,32 @@ void cn_flow_end(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_end_re
     if (*pp)
         *pp = f->hnext;
     cn_flow_lru_remove(t, f);
-    f->lru_class = 0xff;
-    f->end_reason = (uint8_t)r;
     t->active--;
-
-    static const enum cn_stat_id end_stat[CN_FLOW_STATE__COUNT] = {
-        [CN_FLOW_NEW] = CN_STAT_FLOW_END_STATE_NEW,
-        [CN_FLOW_ESTABLISHED] = CN_STAT_FLOW_END_STATE_ESTABLISHED,
-        [CN_FLOW_CLOSED] = CN_STAT_FLOW_END_STATE_CLOSED,
-    };
-    if (f->state < CN_FLOW_STATE__COUNT)
-        cn_stat_add(t->stats, end_stat[f->state], 1);
-
-    if (t->hooks.flow_end)
-        t->hooks.flow_end(t->hooks.user, f);
+    finish_flow(t, f, r);
     cn_flow_pool_put(t, f);
     cn_flow_stat_set(t, CN_STAT_FLOW_ACTIVE, t->active);
     cn_flow_stat_set(t, CN_STAT_FLOW_SPARE, t->free_n);
+}
+
+static void end_slot_at_shutdown(struct cn_flow_table *t, struct cn_flow *f)
+{
+    if (f->lru_class < CN_FLOW_LRU_N)
+        finish_flow(t, f, CN_FLOW_END_SHUTDOWN);
+}
+
+/* Shutdown ends every flow at once. Walking the slabs in address order lets the hardware
+ * prefetcher stream the flows in, and nothing is unlinked one by one: the buckets, lists
+ * and free list are rebuilt afterwards. With hundreds of thousands of idle flows at the end
+ * of a capture this is several times faster than ending them in LRU order. */
+void cn_flow_end_all(struct cn_flow_table *t)
+{
+    cn_flow_pool_each(t, end_slot_at_shutdown);
+    memset(t->buckets, 0, ((size_t)t->mask + 1) * sizeof(*t->buckets));
+    for (unsigned i = 0; i < CN_FLOW_LRU_N; i++)
+        t->lru[i].head = t->lru[i].tail = NULL;
+    t->active = 0;
+    cn_flow_pool_rebuild_free(t);
+    cn_flow_pool_gauges(t);
 }
 
 void cn_flow_set_state(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_state state)
@@ -532,11 +557,7 @@ void cn_flow_table_free(struct cn_flow_table *t)
 {
     if (!t)
         return;
-    for (unsigned i = 0; i < CN_FLOW_LRU_N; i++) {
-        struct cn_flow *f;
-        while ((f = t->lru[i].head) != NULL)
-            cn_flow_end(t, f, CN_FLOW_END_SHUTDOWN);
-    }
+    cn_flow_end_all(t);
     cn_flow_pool_destroy(t);
     cn_memcap_release(&t->mc, t->bucket_bytes);
     cn_flow_pool_gauges(t);

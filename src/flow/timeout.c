@@ -89,10 +89,6 @@ void cn_flow_timeout(struct cn_flow_table *t, cn_time_t now)
 void cn_flow_flush(struct cn_flow_table *t, cn_time_t now)
 {
     cn_flow_timeout(t, now);
-    for (unsigned i = 0; i < CN_FLOW_LRU_N; i++) {
-        struct cn_flow *f;
-        while ((f = t->lru[i].head) != NULL)
-            cn_flow_end(t, f, CN_FLOW_END_SHUTDOWN);
-    }
+    cn_flow_end_all(t);
     emergency_check(t);
 }

@@ -64,7 +64,7 @@ static int run_engine(const struct cn_options *o, struct cn_settings *s)
         cn_progress_update(&run, true);
 
 out_free:;
-    cn_time_t end = 0;
+    cn_time_t end = res.last_ts;
     for (unsigned i = 0; i < run.nworkers; i++)
         if (run.workers[i] && run.workers[i]->last_ts > end)
             end = run.workers[i]->last_ts;

@@ -90,6 +90,7 @@ struct cn_run_result {
     uint64_t frames;
     uint64_t bytes;
     double seconds;
+    cn_time_t last_ts;  /* latest packet time read */
     bool capture_error; /* a read error was reported */
 };
 struct cn_run {

@@ -55,6 +55,7 @@ struct lane { /* everything between the reader and one worker */
     struct cn_run *run;
     pthread_t thread;
     atomic_bool done; /* the reader has no more batches */
+    cn_time_t end_ts; /* packet time of the end of the capture, set before done */
     struct batch *pool[RING_SLOTS];
 };
 
@@ -177,6 +178,9 @@ static void *lane_main(void *arg)
         }
         ring_push(&l->free, b); /* never full: it holds only this lane's batches */
     }
+    /* each worker ends its own flows, so the end-of-capture flush runs in parallel */
+    cn_flow_flush(l->worker->flows, l->end_ts ? l->end_ts : l->worker->last_ts);
+    cn_output_thread_flush(l->worker->out);
     return NULL;
 }
 
@@ -233,6 +237,8 @@ static int read_loop(struct cn_run *run, struct cn_capture *cap, struct cn_run_r
         if (new_second(&last_sec, f.ts))
             tick(ctx, f.ts);
         deliver(ctx, &f);
+        if (f.ts > res->last_ts)
+            res->last_ts = f.ts;
         res->frames++;
         res->bytes += f.caplen;
         if (reports && (n & 4095) == 0) {
@@ -326,6 +332,8 @@ static int run_dispatch(struct cn_run *run, struct cn_capture *cap, struct cn_ru
     struct dispatch d = {lanes, n};
     rc = read_loop(run, cap, res, dispatch_deliver, dispatch_tick, dispatch_idle, &d, true);
     dispatch_idle(&d);
+    for (unsigned i = 0; i < n; i++)
+        lanes[i].end_ts = res->last_ts;
 out_join:
     for (unsigned i = 0; i < n; i++) {
         atomic_store(&lanes[i].done, true);
