@@ -195,7 +195,8 @@ static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char 
             o->type_flow = enabled;
         } else if (!strcmp(name, "stats")) {
             o->type_stats = enabled;
-            if (opts && cn_conf_get_bool(opts, "totals", true, &o->stats_totals, err, errlen))
+            if (opts && (cn_conf_get_bool(opts, "totals", true, &o->stats_totals, err, errlen) ||
+                         cn_conf_get_bool(opts, "deltas", false, &o->stats_deltas, err, errlen)))
                 return -1;
         } else if (!strcmp(name, "anomaly")) {
             o->type_anomaly = enabled;
@@ -409,11 +410,17 @@ int cn_main_settings(const struct cn_options *o, struct cn_settings *s)
     GET(cn_conf_get_bool(c, "stats.enabled", true, &b, err, sizeof(err)));
     if (!b)
         s->output.type_stats = false;
+    GET(cn_conf_get_bool(c, "stats.decoder-events", s->output.stats_decoder_events,
+                         &s->output.stats_decoder_events, err, sizeof(err)));
+    GET(cn_conf_get_bool(c, "stats.stream-events", s->output.stats_stream_events,
+                         &s->output.stats_stream_events, err, sizeof(err)));
     GET(cn_conf_get_u64(c, "stats.interval", s->output.stats_interval, &v, err, sizeof(err)));
     s->output.stats_interval = (uint32_t)CN_MIN(v, 86400);
 
     if (read_capture(c, o, s, err, sizeof(err)) != 0 || read_runmode(c, o, s, err, sizeof(err)))
         goto out_bad;
+    if (s->capture.kind != CN_CAPTURE_FILE)
+        s->output.in_iface = s->capture.source; /* EVE's in_iface names live interfaces */
     s->progress = isatty(STDERR_FILENO);
     return 0;
 
