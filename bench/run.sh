@@ -99,6 +99,7 @@ throughput)
     timeout 1800 sh "$shared/floor.sh" "$pcap" | tee "$work/floor.txt" >&2
     : >"$work/results.txt"
     measure single "$pcap" --runmode single
+    measure workers-1 "$pcap" --runmode workers --threads 1
     measure workers-2 "$pcap" --runmode workers --threads 2
     /usr/bin/python3 "$repo/bench/report.py" throughput "$pcap" "$work" | tee "$report"
     ;;
