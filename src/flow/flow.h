@@ -132,6 +132,13 @@ CN_API void cn_flow_table_free(struct cn_flow_table *t);
  * ended (reason timeout) and replaced by a new one. */
 CN_API struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p);
 
+/* Prefetching for batch processing: a lookup misses the cache twice (bucket, then flow).
+ * Call cn_flow_prefetch_bucket() a few packets ahead of cn_flow_handle(), and
+ * cn_flow_prefetch_flow() for the same packet about half as far ahead; both only hint the
+ * CPU and change nothing. Stage one stores the key hash in p->flow_hash for stage two. */
+CN_API void cn_flow_prefetch_bucket(const struct cn_flow_table *t, struct cn_packet *p);
+CN_API void cn_flow_prefetch_flow(const struct cn_flow_table *t, const struct cn_packet *p);
+
 /* Expires flows idle longer than their timeout at packet time now (reason timeout): a flow
  * with timeout T expires when now > last + T, in whole seconds (a flow last seen at 10.9 s with
  * T = 30 expires from 41.0 s on). Cost: O(expired). Also leaves emergency mode once usage is

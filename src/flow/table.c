@@ -399,6 +399,24 @@ struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
     return f;
 }
 
+void cn_flow_prefetch_bucket(const struct cn_flow_table *t, struct cn_packet *p)
+{
+    struct cn_flow_pkey k;
+    if (packet_key(p, &k) == KEY_NONE) {
+        p->flow_hash = 0;
+        return;
+    }
+    p->flow_hash = (uint32_t)key_hash(&k, t->seed);
+    __builtin_prefetch(&t->buckets[p->flow_hash & t->mask]);
+}
+
+void cn_flow_prefetch_flow(const struct cn_flow_table *t, const struct cn_packet *p)
+{
+    const struct cn_flow *f = t->buckets[p->flow_hash & t->mask];
+    if (f)
+        __builtin_prefetch(f);
+}
+
 /* The part of ending a flow that does not touch the table: reason, counters, the hook. */
 static void finish_flow(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_end_reason r)
 {

@@ -10,8 +10,9 @@
 static const char usage_text[] =
     "Usage: cleannet [OPTIONS] [BPF FILTER]\n"
     "\n"
-    "cleannet reads packets, decodes them, tracks flows and TCP sessions, and writes\n"
-    "Suricata-compatible EVE JSON to LOGDIR/eve.json.\n"
+    "cleannet reads packets, decodes them, tracks flows and TCP sessions, matches them\n"
+    "against Suricata-compatible rules, and writes Suricata-compatible EVE JSON to\n"
+    "LOGDIR/eve.json (alerts also to LOGDIR/fast.log).\n"
     "\n"
     "Input (one of):\n"
     "  -r PATH                 read a pcap or pcapng file, or every capture in a folder\n"
@@ -29,7 +30,8 @@ static const char usage_text[] =
     "                          --set stream.midstream=true\n"
     "  -k all|none|auto        checksum validation (default auto: validate unless most\n"
     "                          early packets have bad checksums, as with offloading)\n"
-    "  -T                      check the configuration and exit (0 when valid)\n"
+    "  -T                      check the configuration and load the rules, then exit:\n"
+    "                          0 when both are valid, 1 when a rule failed to load\n"
     "\n"
     "Threads:\n"
     "  --runmode single|workers  single: one thread does everything (default for files);\n"
@@ -37,10 +39,14 @@ static const char usage_text[] =
     "                          symmetric flow hash (default for live capture)\n"
     "  --threads N             worker threads in workers mode (default: CPU count)\n"
     "\n"
-    "Rules (accepted for compatibility; this version has no signature engine yet and\n"
-    "loads no rules):\n"
-    "  -S FILE                 rule file, exclusive\n"
-    "  -s FILE                 additional rule file\n"
+    "Rules (Suricata's rule language: the header, msg/sid/rev/classtype/metadata, content\n"
+    "and its modifiers, pcre and the packet header keywords; --list-keywords shows them;\n"
+    "a rule using anything else fails to load with the keyword named):\n"
+    "  -S FILE                 load only this rule file (the configuration's rule-files\n"
+    "                          are ignored)\n"
+    "  -s FILE                 load this rule file too (repeatable)\n"
+    "                          Without -S/-s, rule-files under default-rule-path from -c.\n"
+    "  --list-keywords         print the rule keywords this build supports and exit\n"
     "\n"
     "Other:\n"
     "  -v                      more log messages (repeatable)\n"
@@ -51,7 +57,7 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 on success, 1 when the capture could not be read completely (the\n"
     "message names the file and the byte offset; eve.json keeps what was produced),\n"
-    "2 on a usage or configuration error.\n"
+    "2 on a usage or configuration error; with -T, 1 when a rule failed to load.\n"
     "Documentation: docs/options.md, docs/config.md, docs/eve.md.\n";
 
 enum {
@@ -62,6 +68,7 @@ enum {
     OPT_BUILD_INFO,
     OPT_SIMULATE_IPS,
     OPT_INIT_ERRORS_FATAL,
+    OPT_LIST_KEYWORDS,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +81,7 @@ static const struct option long_opts[] = {
     {"build-info", no_argument, NULL, OPT_BUILD_INFO},
     {"simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS},
     {"init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL},
+    {"list-keywords", optional_argument, NULL, OPT_LIST_KEYWORDS},
     {NULL, 0, NULL, 0},
 };
 
@@ -158,7 +166,11 @@ int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
             o->rules_exclusive = optarg;
             break;
         case 's':
-            o->rules_additional = optarg;
+            if (o->nrules_additional >= CN_MAX_RULE_FILES) {
+                fprintf(stderr, "Error: more than %d -s options\n", CN_MAX_RULE_FILES);
+                return -1;
+            }
+            o->rules_additional[o->nrules_additional++] = optarg;
             break;
         case 'F':
             o->bpf_file = optarg;
@@ -209,6 +221,11 @@ int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
             break;
         case OPT_INIT_ERRORS_FATAL:
             break;
+        case OPT_LIST_KEYWORDS:
+            /* Suricata's optional =all|csv|NAME is accepted; the list is always the plain one */
+            for (unsigned i = 0; cn_detect_keyword_name(i); i++)
+                puts(cn_detect_keyword_name(i));
+            return 1;
         case '?':
         default:
             if (optopt && optopt < 256)

@@ -1,5 +1,6 @@
-/* cleannet's entry point: parse the command line, settle the configuration, start the
- * workers, run the capture to its end (or a signal), write the final stats and summary. */
+/* cleannet's entry point: parse the command line, settle the configuration, load the rules
+ * (once, shared read-only by every worker), start the workers, run the capture to its end (or
+ * a signal), write the final stats and summary. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -89,6 +90,42 @@ out_free:;
     return status;
 }
 
+/* Loads the rule files the settings name. Returns 0, or -1 when memory ran out (message
+ * printed). *failed gets the number of rules that did not load. With no rule file at all no
+ * rule set is made and the workers skip detection. */
+static int load_rules(struct cn_settings *s, bool test_only, unsigned *failed)
+{
+    *failed = 0;
+    if (s->nrule_files == 0) {
+        if (test_only)
+            printf("No rule files given: no rules loaded.\n");
+        return 0;
+    }
+    struct cn_detect_load_config lc = {
+        .files = (const char *const *)s->rule_files,
+        .nfiles = s->nrule_files,
+        .classification_file = s->classification_file,
+        .reference_file = s->reference_file,
+        .conf = s->conf,
+    };
+    struct cn_detect_report rep;
+    memset(&rep, 0, sizeof(rep));
+    uint64_t t0 = cn_monotonic_ns();
+    struct cn_ruleset *rs = cn_detect_load(&lc, &rep);
+    if (!rs) {
+        fprintf(stderr, "Error: out of memory while loading the rules\n");
+        return -1;
+    }
+    cn_detect_report_log(&rep);
+    cn_info("rules loaded in %.3f s", (double)(cn_monotonic_ns() - t0) / 1e9);
+    if (test_only)
+        printf("%u rule files processed. %u rules successfully loaded, %u rules failed\n",
+               rep.files, rep.loaded, rep.failed);
+    *failed = rep.failed;
+    s->rules = rs;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct cn_options opts;
@@ -108,9 +145,19 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
-    if (opts.rules_exclusive || opts.rules_additional)
-        cn_info("rule files are not loaded: this version has no signature engine yet");
+    unsigned failed;
+    if (load_rules(&settings, opts.test_only, &failed) != 0) {
+        status = 2;
+        goto out;
+    }
     if (opts.test_only) {
+        /* as Suricata under -T: a rule that does not load is an error */
+        if (failed) {
+            fprintf(stderr, "Error: %u rule%s failed to load (see above)\n", failed,
+                    failed == 1 ? "" : "s");
+            status = 1;
+            goto out;
+        }
         printf("Configuration provided was successfully loaded. Exiting.\n");
         status = 0;
         goto out;
@@ -118,6 +165,9 @@ int main(int argc, char **argv)
     cn_main_settings_share(&settings, settings.threads);
     status = run_engine(&opts, &settings);
 out:
+    if (settings.rules)
+        cn_ruleset_free(settings.rules);
+    settings.rules = NULL;
     cn_main_settings_free(&settings);
     cn_main_free_args(&opts);
     return status;

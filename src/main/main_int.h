@@ -9,12 +9,14 @@
 #include "capture/capture.h"
 #include "core/core.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/output.h"
 #include "stream/stream.h"
 
-#define CN_MAX_SETS    128
-#define CN_MAX_WORKERS 64
+#define CN_MAX_SETS       128
+#define CN_MAX_WORKERS    64
+#define CN_MAX_RULE_FILES 64 /* -s given more than once */
 
 enum cn_runmode { CN_RUNMODE_AUTO, CN_RUNMODE_SINGLE, CN_RUNMODE_WORKERS };
 
@@ -29,9 +31,11 @@ struct cn_options {
     char *bpf;             /* trailing words joined, or the -F file's text; owned */
     const char *sets[CN_MAX_SETS];
     unsigned nsets;
-    const char *checksum;         /* -k */
-    const char *rules_exclusive;  /* -S */
-    const char *rules_additional; /* -s */
+    const char *checksum;                            /* -k */
+    const char *rules_exclusive;                     /* -S */
+    const char *rules_additional[CN_MAX_RULE_FILES]; /* -s, repeatable */
+    unsigned nrules_additional;
+    bool list_keywords; /* --list-keywords */
     enum cn_runmode runmode;
     unsigned threads; /* 0 = auto */
     bool test_only;   /* -T */
@@ -50,6 +54,12 @@ struct cn_settings {
     enum cn_runmode runmode;
     unsigned threads;
     bool progress; /* stderr is a terminal */
+    /* rules: the files to load (owned), in order, and the class and reference files */
+    char **rule_files;
+    unsigned nrule_files;
+    const char *classification_file; /* NULL: the built-in classes */
+    const char *reference_file;      /* NULL: none */
+    struct cn_ruleset *rules;        /* loaded by main before workers start; shared read-only */
 };
 
 /* cli.c */
@@ -66,13 +76,15 @@ void cn_main_settings_free(struct cn_settings *s);
 /* Divides the per-process memcaps between n workers. */
 void cn_main_settings_share(struct cn_settings *s, unsigned n);
 
-/* worker.c: one pipeline instance (decode -> flow -> stream -> output) owned by one thread. */
+/* worker.c: one pipeline instance (decode -> flow -> stream -> detect -> output) owned by one
+ * thread. */
 struct cn_worker {
     unsigned id;
     struct cn_stats stats;
     struct cn_decode_ctx *decode;
     struct cn_flow_table *flows;
     struct cn_stream_ctx *stream;
+    struct cn_detect_ctx *detect; /* NULL when no rule set is loaded */
     struct cn_output_thread *out;
     struct cn_packet pkt;
     cn_time_t last_tick; /* packet time of the last timeout pass, in whole seconds */

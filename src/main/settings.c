@@ -170,6 +170,23 @@ static int read_flow_timeouts(struct cn_conf *c, struct cn_flow_config *f, char 
     return 0;
 }
 
+/* types: - alert: {payload, payload-printable, packet, metadata}. metadata may be a bool or,
+ * as in Suricata, a map (any map leaves the defaults on). */
+static int read_alert_options(struct cn_conf *opts, struct cn_output_config *o, char *err,
+                              size_t errlen)
+{
+    if (cn_conf_get_bool(opts, "payload", false, &o->alert_payload, err, errlen) ||
+        cn_conf_get_bool(opts, "payload-printable", false, &o->alert_payload_printable, err,
+                         errlen) ||
+        cn_conf_get_bool(opts, "packet", false, &o->alert_packet, err, errlen))
+        return -1;
+    struct cn_conf *md = cn_conf_find(opts, "metadata");
+    if (md && cn_conf_value(md) &&
+        cn_conf_get_bool(opts, "metadata", true, &o->alert_metadata, err, errlen))
+        return -1;
+    return 0;
+}
+
 /* outputs: a list whose items are single-key maps: - eve-log: {...}, - fast: {...}. */
 static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char *err, size_t errlen)
 {
@@ -191,6 +208,8 @@ static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char 
             return -1;
         if (!strcmp(name, "alert")) {
             o->type_alert = enabled;
+            if (opts && read_alert_options(opts, o, err, errlen) != 0)
+                return -1;
         } else if (!strcmp(name, "flow")) {
             o->type_flow = enabled;
         } else if (!strcmp(name, "stats")) {
@@ -283,6 +302,70 @@ static int read_capture(struct cn_conf *c, const struct cn_options *o, struct cn
         cap->bpf = cn_conf_get_str(c, "af-packet.0.bpf-filter", NULL);
     if (!cap->bpf && o->iface && !o->afpacket)
         cap->bpf = cn_conf_get_str(c, "pcap.0.bpf-filter", NULL);
+    return 0;
+}
+
+/* Appends a copy of path (joined to dir when relative and dir is given) to the rule files. */
+static int add_rule_file(struct cn_settings *s, const char *dir, const char *path, char *err,
+                         size_t errlen)
+{
+    char **v = cn_realloc(s->rule_files, (s->nrule_files + 1) * sizeof(*v));
+    if (!v)
+        goto out_nomem;
+    s->rule_files = v;
+    size_t dl = dir && path[0] != '/' ? strlen(dir) : 0;
+    size_t pl = strlen(path);
+    char *f = cn_malloc(dl + pl + 2);
+    if (!f)
+        goto out_nomem;
+    size_t o = 0;
+    if (dl) {
+        memcpy(f, dir, dl);
+        o = dl;
+        if (f[o - 1] != '/')
+            f[o++] = '/';
+    }
+    memcpy(f + o, path, pl + 1);
+    s->rule_files[s->nrule_files++] = f;
+    return 0;
+out_nomem:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* Rule files as Suricata picks them: -S alone replaces the configuration's rule-files (each
+ * under default-rule-path unless absolute); -s files come after either. */
+static int read_rules(struct cn_conf *c, const struct cn_options *o, struct cn_settings *s,
+                      char *err, size_t errlen)
+{
+    if (o->rules_exclusive) {
+        if (add_rule_file(s, NULL, o->rules_exclusive, err, errlen) != 0)
+            return -1;
+    } else {
+        const char *dir = cn_conf_get_str(c, "default-rule-path", NULL);
+        struct cn_conf *list = cn_conf_find(c, "rule-files");
+        if (list && cn_conf_value(list)) {
+            if (add_rule_file(s, dir, cn_conf_value(list), err, errlen) != 0)
+                return -1;
+        } else if (list) {
+            for (struct cn_conf *f = cn_conf_first(list); f; f = cn_conf_next(f)) {
+                const char *v = cn_conf_value(f);
+                if (!v || !v[0]) {
+                    snprintf(err, errlen, "rule-files: expected a list of file names (%s:%d)",
+                             cn_conf_file(f) ? cn_conf_file(f) : "--set", cn_conf_line(f));
+                    return -1;
+                }
+                if (add_rule_file(s, dir, v, err, errlen) != 0)
+                    return -1;
+            }
+        }
+    }
+    for (unsigned i = 0; i < o->nrules_additional; i++)
+        if (add_rule_file(s, NULL, o->rules_additional[i], err, errlen) != 0)
+            return -1;
+    s->classification_file = cn_conf_get_str(c, "classification-file", NULL);
+    s->reference_file = cn_conf_get_str(c, "reference-config-file", NULL);
+    /* TODO(cn): the embedded default rule set (rules/) when no file is named at all */
     return 0;
 }
 
@@ -417,7 +500,9 @@ int cn_main_settings(const struct cn_options *o, struct cn_settings *s)
     GET(cn_conf_get_u64(c, "stats.interval", s->output.stats_interval, &v, err, sizeof(err)));
     s->output.stats_interval = (uint32_t)CN_MIN(v, 86400);
 
-    if (read_capture(c, o, s, err, sizeof(err)) != 0 || read_runmode(c, o, s, err, sizeof(err)))
+    s->output.ips_mode = o->simulate_ips;
+    if (read_capture(c, o, s, err, sizeof(err)) != 0 || read_runmode(c, o, s, err, sizeof(err)) ||
+        read_rules(c, o, s, err, sizeof(err)))
         goto out_bad;
     if (s->capture.kind != CN_CAPTURE_FILE)
         s->output.in_iface = s->capture.source; /* EVE's in_iface names live interfaces */
@@ -444,6 +529,11 @@ void cn_main_settings_share(struct cn_settings *s, unsigned n)
 
 void cn_main_settings_free(struct cn_settings *s)
 {
+    for (unsigned i = 0; i < s->nrule_files; i++)
+        cn_free(s->rule_files[i]);
+    cn_free(s->rule_files);
+    s->rule_files = NULL;
+    s->nrule_files = 0;
     cn_conf_free(s->conf);
     s->conf = NULL;
 }

@@ -1,5 +1,5 @@
-/* A worker: one instance of the pipeline (decode -> flow -> stream -> output) with its own
- * counters, flow table shard and buffers, owned by exactly one thread. This file is where the
+/* A worker: one instance of the pipeline (decode -> flow -> stream -> detect -> output) with its
+ * own counters, flow table shard and buffers, owned by exactly one thread. This file is where the
  * stages are wired together: the flow table's end-of-flow hook and the stream engine's data
  * hook point back here, so no stage includes a later one. */
 #include "main/main_int.h"
@@ -32,7 +32,9 @@ struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct
     w->stream = cn_stream_ctx_new(&s->stream, &sh, &w->stats);
     w->flows = cn_flow_table_new(&s->flow, &fh, &w->stats);
     w->out = cn_output_thread_new(out);
-    if (!w->decode || !w->stream || !w->flows || !w->out) {
+    if (s->rules)
+        w->detect = cn_detect_ctx_new(s->rules, &w->stats);
+    if (!w->decode || !w->stream || !w->flows || !w->out || (s->rules && !w->detect)) {
         cn_err("worker %u: cannot allocate its pipeline (memory)", id);
         cn_worker_free(w, 0, NULL);
         return NULL;
@@ -50,6 +52,7 @@ void cn_worker_free(struct cn_worker *w, cn_time_t now, struct cn_stats *final)
     }
     if (w->out)
         cn_output_thread_free(w->out);
+    cn_detect_ctx_free(w->detect);
     cn_stream_ctx_free(w->stream);
     cn_decode_ctx_free(w->decode);
     if (final)
@@ -62,6 +65,12 @@ static void process_packet(struct cn_worker *w, struct cn_packet *p)
     struct cn_flow *f = cn_flow_handle(w->flows, p);
     if (f && (p->flags & CN_PKT_TCP))
         cn_stream_packet(w->stream, w->flows, f, p);
+    if (w->detect) {
+        const struct cn_alert *alerts;
+        unsigned n = cn_detect_packet(w->detect, p, &alerts);
+        if (n)
+            cn_output_alerts(w->out, p, alerts, n);
+    }
     if (p->events_n)
         cn_output_packet_events(w->out, p);
 }

@@ -47,6 +47,11 @@ void cn_output_config_defaults(struct cn_output_config *cfg)
     cfg->in_iface = NULL;
     cfg->stats_decoder_events = true;
     cfg->stats_stream_events = false;
+    cfg->alert_payload = false;
+    cfg->alert_payload_printable = false;
+    cfg->alert_packet = false;
+    cfg->alert_metadata = true;
+    cfg->ips_mode = false;
 }
 
 /* ---- log files ---- */
@@ -273,6 +278,7 @@ void cn_output_thread_free(struct cn_output_thread *ot)
     cn_json_free(&ot->js);
     cn_free(ot->eve_buf);
     cn_free(ot->fast_buf);
+    cn_free(ot->scratch);
     cn_free(ot);
 }
 

@@ -4,12 +4,13 @@
  * hands whole lines to the shared file under a lock, so lines never interleave. Records carry
  * Suricata's field names and validate against Suricata's EVE schema.
  *
- * Public header of src/output; needs core, decode, flow and stream. */
+ * Public header of src/output; needs core, decode, flow, stream and detect. */
 #ifndef CN_OUTPUT_H
 #define CN_OUTPUT_H
 
 #include "core/core.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "flow/flow.h"
 #include "stream/stream.h"
 
@@ -37,6 +38,12 @@ struct cn_output_config {
     const char *in_iface;      /* capture interface for "in_iface"; NULL (files) omits it */
     bool stats_decoder_events; /* Suricata's stats.decoder-events: default true */
     bool stats_stream_events;  /* Suricata's stats.stream-events: default false */
+    /* alert records (outputs.eve-log.types.alert.*), added with the signature engine */
+    bool alert_payload;           /* "payload": base64 of the packet payload; default false */
+    bool alert_payload_printable; /* "payload_printable"; default false */
+    bool alert_packet;            /* "packet": base64 of the whole frame; default false */
+    bool alert_metadata;          /* "flow", "app_proto" and rule metadata; default true */
+    bool ips_mode;                /* drop rules block (alert.action "blocked"); default false */
 };
 CN_API void cn_output_config_defaults(struct cn_output_config *cfg);
 
@@ -60,6 +67,11 @@ CN_API void cn_output_packet_events(struct cn_output_thread *ot, const struct cn
 /* The flow record of an ending flow. Call it before cn_stream_flow_end() frees the TCP
  * session: the "tcp" object reads the session's state. */
 CN_API void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f);
+
+/* One EVE "alert" record and one fast.log line per alert on p, in the order given (as
+ * cn_detect_packet() returns them). */
+CN_API void cn_output_alerts(struct cn_output_thread *ot, const struct cn_packet *p,
+                             const struct cn_alert *alerts, unsigned n);
 
 /* A stats record from totals (already merged over threads). uptime in seconds. ts is the
  * record's timestamp. Also counts records by event type for the run summary. */

@@ -180,6 +180,9 @@ struct cn_output_thread {
     size_t fast_len;
     uint64_t counts[CN_EVE__COUNT];
     uint64_t dropped;
+    /* alert records: room to base64-encode a payload or frame; grows to the largest seen */
+    char *scratch;
+    size_t scratch_cap;
 };
 
 /* Writes len bytes of whole lines to f under its lock with as few write(2) calls as the
@@ -213,8 +216,7 @@ void cn_stats_tree_free(struct cn_stats_tree *t);
 void cn_stats_tree_emit(const struct cn_stats_tree *t, struct cn_json *j, const struct cn_stats *v,
                         const struct cn_stats *prev);
 
-/* ---- fast.log (fast.c) ----
- * The alert writer lands with the signature engine; these are the pieces it will use. */
+/* ---- fast.log (fast.c) ---- */
 #define CN_FAST_TIME_STRLEN 32
 /* Suricata's fast.log time: 01/02/2024-03:04:05.123456 (month/day/year). */
 int cn_fast_time_format(struct cn_tscache *c, cn_time_t t, char out[CN_FAST_TIME_STRLEN]);
@@ -222,5 +224,9 @@ int cn_fast_time_format(struct cn_tscache *c, cn_time_t t, char out[CN_FAST_TIME
 void cn_fast_write_line(struct cn_output_thread *ot, const char *line, size_t len);
 /* Writes out the thread's fast.log buffer. */
 void cn_fast_flush(struct cn_output_thread *ot);
+/* Formats the fast.log line of one alert on p (Suricata's format, ending in '\n') into out;
+ * returns its length (cut at outlen - 1). */
+size_t cn_fast_alert_line(struct cn_tscache *c, const struct cn_packet *p, const struct cn_alert *a,
+                          bool ips, char *out, size_t outlen);
 
 #endif

@@ -1,0 +1,99 @@
+/* detect: the signature engine. Loads rule files in Suricata's language into a read-only
+ * rule set shared by all workers, and inspects each packet (and, later, reassembled stream
+ * data and application-layer buffers) against the rules that can match it.
+ *
+ * Public header of src/detect; needs core, decode, flow and stream. Keywords, sticky buffers
+ * and the inspection engine are internal (detect_int.h); other stages see rules only through
+ * the accessors below. */
+#ifndef CN_DETECT_H
+#define CN_DETECT_H
+
+#include "core/core.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+
+/* Rule actions. When several rules match one packet, Suricata's action order applies:
+ * pass, then drop, then reject, then alert. */
+enum cn_action {
+    CN_ACTION_ALERT,
+    CN_ACTION_PASS,
+    CN_ACTION_DROP,
+    CN_ACTION_REJECT,
+    CN_ACTION_REJECTSRC,
+    CN_ACTION_REJECTDST,
+    CN_ACTION_REJECTBOTH,
+};
+
+struct cn_rule;    /* one loaded rule, immutable once loaded */
+struct cn_ruleset; /* every loaded rule plus the lookup structures; shared read-only */
+
+/* What to load. Files are read in order; a missing file is a load error reported like a bad
+ * rule (its name and the reason), and the other files still load. */
+struct cn_detect_load_config {
+    const char *const *files;
+    unsigned nfiles;
+    const char *classification_file; /* NULL: a built-in copy of Suricata's default classes */
+    const char *reference_file;      /* NULL: none */
+    struct cn_conf *conf;            /* for vars.address-groups and vars.port-groups; may be NULL */
+};
+
+/* The load report. Each failed rule is also logged as "file:line: reason" (cn_err). */
+#define CN_DETECT_MAX_REASONS 64
+struct cn_detect_report {
+    unsigned files;   /* rule files processed */
+    unsigned loaded;  /* rules successfully loaded */
+    unsigned failed;  /* rules that failed to load */
+    unsigned skipped; /* commented-out rules seen (not counted as rules) */
+    /* failures grouped by reason: "unsupported keyword 'http.uri'", "bad address", ... */
+    struct {
+        char reason[96];
+        unsigned count;
+    } reasons[CN_DETECT_MAX_REASONS];
+    unsigned nreasons;
+};
+
+/* Loads the rules. Never NULL unless memory runs out: a set with zero rules is valid. */
+CN_API struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
+                                         struct cn_detect_report *report);
+CN_API void cn_ruleset_free(struct cn_ruleset *rs);
+CN_API unsigned cn_ruleset_count(const struct cn_ruleset *rs);
+
+/* Prints Suricata's summary wording to the log, so scripts that read it keep working:
+ * "N rule files processed. N rules successfully loaded, N rules failed" followed by the
+ * failure counts by reason. */
+CN_API void cn_detect_report_log(const struct cn_detect_report *report);
+
+/* One match of a rule on a packet. */
+struct cn_alert {
+    const struct cn_rule *rule;
+    enum cn_action action;
+};
+#define CN_DETECT_MAX_ALERTS 15 /* per packet, as Suricata's packet_alert_max default */
+
+struct cn_detect_ctx; /* per worker: scratch space and match state */
+CN_API struct cn_detect_ctx *cn_detect_ctx_new(const struct cn_ruleset *rs, struct cn_stats *stats);
+CN_API void cn_detect_ctx_free(struct cn_detect_ctx *ctx);
+
+/* Inspects p (whose flow, if any, is p->flow). Returns the number of alerts raised, ordered
+ * by action priority then rule order, and points *alerts at them (valid until the next call).
+ * Sets the flow's alerted flag when an alert is raised. */
+CN_API unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
+                                 const struct cn_alert **alerts);
+
+/* Read-only views of a rule, for the outputs. */
+CN_API uint32_t cn_rule_sid(const struct cn_rule *r);
+CN_API uint32_t cn_rule_gid(const struct cn_rule *r);
+CN_API uint32_t cn_rule_rev(const struct cn_rule *r);
+CN_API const char *cn_rule_msg(const struct cn_rule *r);      /* "" when none */
+CN_API const char *cn_rule_category(const struct cn_rule *r); /* classtype text, "" when none */
+CN_API int cn_rule_priority(const struct cn_rule *r);         /* severity: 1..255, default 3 */
+CN_API bool cn_rule_noalert(const struct cn_rule *r);
+/* metadata "key value" pairs, in rule order; NULL past the end */
+CN_API const char *cn_rule_metadata_key(const struct cn_rule *r, unsigned i);
+CN_API const char *cn_rule_metadata_value(const struct cn_rule *r, unsigned i);
+CN_API const char *cn_action_name(enum cn_action a); /* "allowed"/"blocked" are output's job */
+
+/* Every keyword this build supports, one per call, for --list-keywords. NULL past the end. */
+CN_API const char *cn_detect_keyword_name(unsigned i);
+
+#endif

@@ -1,0 +1,25 @@
+/* window: the TCP window field as sent (RFC 9293 section 3.1; not scaled by the window-scale
+ * option), equal or not equal ("!"). TCP packets only. */
+#include "detect/kw/numeric.h"
+
+static const struct cn_num_spec spec = {.max = UINT16_MAX, .ops = CN_NUM_OPS_EQ_NE};
+
+static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
+{
+    return cn_num_setup(b, &cn_kw_window, value, &spec, err, errlen);
+}
+
+static bool match(struct cn_inspect *in, const void *data)
+{
+    const struct cn_packet *p = in->p;
+    if (!(p->flags & CN_PKT_TCP) || (p->flags & CN_PKT_PSEUDO))
+        return false;
+    return cn_num_match(data, p->tcp.win);
+}
+
+const struct cn_keyword cn_kw_window = {
+    .name = "window",
+    .setup = setup,
+    .match = match,
+    .free = cn_free,
+};

@@ -1,0 +1,225 @@
+"""Rules end to end: -S/-s and rule-files from the configuration, alerts by sid on crafted
+captures, alert record fields and fast.log lines, pass suppression, -T on good and bad rule
+files (exit status and the file:line of a failed rule), --list-keywords, and the detect
+counters in the stats record. Every eve.json record is checked against the EVE schema by the
+run_cleannet fixture."""
+
+import re
+
+from helpers import Clock, get, only, tcp_session, udp_exchange, write_pcap
+
+HTTP_REQ = b"GET /secret/admin.php HTTP/1.1\r\nHost: victim\r\nUser-Agent: evil-scanner\r\n\r\n"
+
+FAST_RE = re.compile(r"^\d\d/\d\d/\d{4}-\d\d:\d\d:\d\d\.\d{6}  (\[wDrop\] )?\[\*\*\] "
+                     r"\[(\d+):(\d+):(\d+)\] (.*) \[\*\*\] (\[Classification: [^\]]*\] )?"
+                     r"\[Priority: (\d+)\] \{(\w[\w-]*)\} (\S+):(\d+) -> (\S+):(\d+)$")
+
+
+def http_pcap(path):
+    s = tcp_session("10.1.0.1", "10.1.0.2", 40000, 80, clock=Clock(), req=HTTP_REQ)
+    write_pcap(path, s.pkts)
+    return path
+
+
+def rules_file(tmp_path, text, name="test.rules"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def alerts(r):
+    return r.of_type("alert")
+
+
+def sids(r):
+    return sorted(a["alert"]["signature_id"] for a in alerts(r))
+
+
+def fast_lines(r):
+    p = r.logdir / "fast.log"
+    return p.read_text().splitlines() if p.exists() else []
+
+
+def test_content_rule_alerts_once(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        'alert tcp any any -> any 80 (msg:"admin page"; content:"/secret/admin.php"; '
+        'classtype:web-application-attack; metadata: created_at 2024_01_01, tag web; '
+        'sid:1000001; rev:3;)\n'
+        'alert tcp any any -> any 80 (msg:"never"; content:"not in the capture"; sid:1000002;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    a = only(alerts(r), "alert")
+    assert a["alert"]["signature_id"] == 1000001
+    assert a["alert"]["rev"] == 3 and a["alert"]["gid"] == 1
+    assert a["alert"]["signature"] == "admin page"
+    assert a["alert"]["action"] == "allowed"
+    assert a["alert"]["category"] == "Web Application Attack"
+    assert a["alert"]["severity"] == 1
+    assert a["alert"]["metadata"] == {"created_at": ["2024_01_01"], "tag": ["web"]}
+    assert a["src_ip"] == "10.1.0.1" and a["dest_port"] == 80 and a["proto"] == "TCP"
+    assert a["direction"] == "to_server"
+    assert a["pcap_cnt"] == 4  # SYN, SYN/ACK, ACK, then the request
+    assert a["flow"]["src_ip"] == "10.1.0.1" and a["flow"]["dest_port"] == 80
+    assert a["flow"]["pkts_toserver"] == 3 and a["flow"]["pkts_toclient"] == 1
+    flow = only([f for f in r.flows if f["src_ip"] == "10.1.0.1"], "flow")
+    assert flow["flow"]["alerted"] is True
+    assert flow["flow_id"] == a["flow_id"]
+    assert get(r.stats, "detect.alert") == 1
+
+    line = only(fast_lines(r), "fast.log line")
+    m = FAST_RE.match(line)
+    assert m, line
+    assert m.group(2, 3, 4) == ("1", "1000001", "3")
+    assert m.group(5) == "admin page"
+    assert m.group(6) == "[Classification: Web Application Attack] "
+    assert m.group(7) == "1" and m.group(8) == "TCP"
+    assert m.group(9, 10, 11, 12) == ("10.1.0.1", "40000", "10.1.0.2", "80")
+
+
+def test_header_direction_and_bidirectional(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        'alert tcp 10.1.0.2 80 -> 10.1.0.1 any (msg:"reply"; content:"200 OK"; sid:10;)\n'
+        'alert tcp 10.1.0.1 any -> 10.1.0.2 80 (msg:"wrong way"; content:"200 OK"; sid:11;)\n'
+        'alert tcp 10.1.0.1 any <> 10.1.0.2 80 (msg:"either"; content:"200 OK"; sid:12;)\n'
+        'alert udp any any -> any any (msg:"udp only"; sid:13;)\n'
+        'alert tcp any any -> any 81 (msg:"other port"; sid:14;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    assert sids(r) == [10, 12]
+    assert all(a["direction"] == "to_client" for a in alerts(r))
+    # the flow object names the client first even on a reply
+    assert all(a["flow"]["src_ip"] == "10.1.0.1" for a in alerts(r))
+    assert len(fast_lines(r)) == 2
+
+
+def test_ip_and_udp_rules_every_packet(run_cleannet, tmp_path):
+    pcap = tmp_path / "udp.pcap"
+    write_pcap(pcap, udp_exchange("10.2.0.1", "10.2.0.2", 5000, 53, 2, 1, Clock()))
+    rules = rules_file(tmp_path, (
+        'alert udp any any -> any 53 (msg:"to dns"; sid:20;)\n'
+        'alert udp any 53 -> any any (msg:"from dns"; sid:21;)\n'
+        'alert tcp any any -> any any (msg:"tcp"; sid:22;)\n'))
+    r = run_cleannet(pcap, "-S", rules, check=True)
+    assert sids(r) == [20, 20, 21]
+    assert get(r.stats, "detect.alert") == 3
+
+
+def test_pass_rule_suppresses(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        'alert tcp any any -> any 80 (msg:"admin"; content:"admin"; sid:30;)\n'
+        'pass tcp 10.1.0.1 any -> any any (msg:"trusted client"; content:"GET"; sid:31;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    assert alerts(r) == []
+    assert fast_lines(r) == []
+
+
+def test_drop_and_reject_in_ids_mode(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        'drop tcp any any -> any 80 (msg:"drop it"; content:"admin"; sid:40;)\n'
+        'reject tcp any any -> any 80 (msg:"reject it"; content:"admin"; sid:41;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    by_sid = {a["alert"]["signature_id"]: a for a in alerts(r)}
+    assert by_sid[40]["alert"]["action"] == "allowed"
+    assert by_sid[41]["alert"]["action"] == "blocked"
+    # drop first, as in Suricata's action order
+    assert [a["alert"]["signature_id"] for a in alerts(r)] == [40, 41]
+    assert all(line.split("  ", 1)[1].startswith("[wDrop] [**]") for line in fast_lines(r))
+
+
+def test_rule_without_classtype(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"plain"; content:"GET"; '
+                                 'sid:50;)\n')
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    a = only(alerts(r), "alert")
+    assert a["alert"]["category"] == "" and a["alert"]["severity"] == 3
+    assert a["alert"]["rev"] == 0
+    assert "metadata" not in a["alert"]
+    line = only(fast_lines(r), "fast.log line")
+    assert "Classification" not in line and "[Priority: 3] {TCP}" in line
+
+
+def test_s_adds_to_S_and_config_rule_files(run_cleannet, tmp_path, write_config):
+    a = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"a"; content:"GET"; sid:60;)\n',
+                   "a.rules")
+    b = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"b"; content:"Host"; sid:61;)\n',
+                   "b.rules")
+    c = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"c"; content:"evil"; sid:62;)\n',
+                   "c.rules")
+    pcap = http_pcap(tmp_path / "http.pcap")
+    assert sids(run_cleannet(pcap, "-S", a, "-s", b, check=True)) == [60, 61]
+    assert sids(run_cleannet(pcap, "-s", b, "-s", c, check=True)) == [61, 62]
+    cfg = write_config("default-rule-path: %s\nrule-files:\n  - a.rules\n  - %s\n" % (tmp_path, c))
+    assert sids(run_cleannet(pcap, "-c", cfg, check=True)) == [60, 62]
+    # -S replaces the configuration's rule-files
+    assert sids(run_cleannet(pcap, "-c", cfg, "-S", b, check=True)) == [61]
+    # no rules at all: no alerts, a clean run
+    r = run_cleannet(pcap, check=True)
+    assert alerts(r) == [] and len(r.flows) == 1
+
+
+def test_bad_rule_reported_and_others_load(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        '# a comment\n'
+        'alert tcp any any -> any 80 (msg:"good"; content:"GET"; sid:70;)\n'
+        'alert tcp any any -> any 80 (msg:"bad"; no_such_keyword; sid:71;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
+    assert sids(r) == [70]
+    assert "%s:3" % rules in r.output
+    assert "no_such_keyword" in r.output
+
+
+def test_T_good_rules(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"good"; content:"GET"; '
+                                 'sid:80;)\n')
+    r = run_cleannet(None, "-T", "-S", rules, check=True)
+    assert "1 rule files processed. 1 rules successfully loaded, 0 rules failed" in r.output
+
+
+def test_T_bad_rules_fail(run_cleannet, tmp_path):
+    rules = rules_file(tmp_path, (
+        'alert tcp any any -> any 80 (msg:"good"; sid:81;)\n'
+        'alert tcp any any -> any 80 (msg:"no sid";)\n'
+        'alert tcp 999.1.1.1 any -> any 80 (msg:"bad address"; sid:83;)\n'))
+    r = run_cleannet(None, "-T", "-S", rules, check=False)
+    assert r.rc == 1
+    assert "1 rules successfully loaded, 2 rules failed" in r.output
+    assert "%s:2" % rules in r.output and "%s:3" % rules in r.output
+    # a missing rule file is a failure too
+    r = run_cleannet(None, "-T", "-S", tmp_path / "missing.rules", check=False)
+    assert "missing.rules" in r.output
+
+
+def test_list_keywords(run_cleannet):
+    r = run_cleannet(None, "--list-keywords", check=True)
+    words = r.stdout.split()
+    for kw in ("msg", "sid", "content", "ttl"):
+        assert kw in words
+    assert len(words) == len(set(words))
+
+
+def test_payload_and_packet_options(run_cleannet, tmp_path, write_config):
+    import base64
+    rules = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"p"; content:"evil"; '
+                                 'sid:90;)\n')
+    cfg = write_config("""
+outputs:
+  - eve-log:
+      enabled: yes
+      filename: eve.json
+      ethernet: yes
+      types:
+        - alert:
+            payload: yes
+            payload-printable: yes
+            packet: yes
+        - stats:
+            totals: yes
+""")
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-c", cfg, "-S", rules, check=True)
+    a = only(alerts(r), "alert")
+    assert base64.b64decode(a["payload"]) == HTTP_REQ
+    assert a["payload_printable"] == HTTP_REQ.decode()
+    assert a["stream"] == 0
+    frame = base64.b64decode(a["packet"])
+    assert frame.endswith(HTTP_REQ)
+    assert a["packet_info"] == {"linktype": 1, "linktype_name": "EN10MB"}
+    assert a["ether"]["src_mac"] == "02:00:00:00:00:01"
+    assert not r.flows  # flow records were not asked for
