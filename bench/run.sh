@@ -98,9 +98,10 @@ throughput)
     echo "read floors (shared/bench/floor.sh)" >&2
     timeout 1800 sh "$shared/floor.sh" "$pcap" | tee "$work/floor.txt" >&2
     : >"$work/results.txt"
-    measure single "$pcap" --runmode single
-    measure workers-1 "$pcap" --runmode workers --threads 1
-    measure workers-2 "$pcap" --runmode workers --threads 2
+    # no rules: -S /dev/null keeps the built-in rule set out of the core-sensor figures
+    measure single "$pcap" -S /dev/null --runmode single
+    measure workers-1 "$pcap" -S /dev/null --runmode workers --threads 1
+    measure workers-2 "$pcap" -S /dev/null --runmode workers --threads 2
     /usr/bin/python3 "$repo/bench/report.py" throughput "$pcap" "$work" | tee "$report"
     ;;
 synflood)
@@ -112,7 +113,7 @@ synflood)
     fi
     cat "$pcap" >/dev/null
     : >"$work/results.txt"
-    measure synflood "$pcap" --set flow.memcap=32mb --set stream.memcap=32mb
+    measure synflood "$pcap" -S /dev/null --set flow.memcap=32mb --set stream.memcap=32mb
     /usr/bin/python3 "$repo/bench/report.py" synflood "$pcap" "$work" | tee "$report"
     ;;
 *)

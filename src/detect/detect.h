@@ -35,6 +35,9 @@ struct cn_detect_load_config {
     const char *classification_file; /* NULL: a built-in copy of Suricata's default classes */
     const char *reference_file;      /* NULL: none */
     struct cn_conf *conf;            /* for vars.address-groups and vars.port-groups; may be NULL */
+    /* Rules held in memory, loaded after the files, reported under builtin_name. */
+    const char *builtin_text;
+    const char *builtin_name;
 };
 
 /* The load report. Each failed rule is also logged as "file:line: reason" (cn_err). */

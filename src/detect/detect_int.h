@@ -226,6 +226,9 @@ struct cn_rule *cn_rule_parse(const char *text, const struct cn_detect_loader *l
 typedef void (*cn_detect_rule_fn)(void *arg, const char *text, int line);
 int cn_detect_read_rules(const char *path, struct cn_detect_report *report, cn_detect_rule_fn fn,
                          void *arg);
+/* The same for rules held in memory (the built-in default set). */
+int cn_detect_read_rules_text(const char *text, struct cn_detect_report *report,
+                              cn_detect_rule_fn fn, void *arg);
 
 /* classification.config and reference.config into the loader's tables. A NULL path loads
  * the built-in classes (or no references). A file that cannot be read is logged and leaves

@@ -89,12 +89,32 @@ static void end_physical(struct reader *rd, size_t phys_start, char last)
     finish_logical(rd);
 }
 
+static int read_stream(FILE *f, struct cn_detect_report *report, cn_detect_rule_fn fn, void *arg);
+
 int cn_detect_read_rules(const char *path, struct cn_detect_report *report, cn_detect_rule_fn fn,
                          void *arg)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return errno == ENOENT ? -CN_ENOENT : -CN_EIO;
+    return read_stream(f, report, fn, arg);
+}
+
+int cn_detect_read_rules_text(const char *text, struct cn_detect_report *report,
+                              cn_detect_rule_fn fn, void *arg)
+{
+    size_t len = strlen(text);
+    if (len == 0)
+        return 0;
+    FILE *f = fmemopen((void *)text, len, "rb");
+    if (f == NULL)
+        return -CN_ENOMEM;
+    return read_stream(f, report, fn, arg);
+}
+
+/* Reads rules from f and closes it. */
+static int read_stream(FILE *f, struct cn_detect_report *report, cn_detect_rule_fn fn, void *arg)
+{
     int rc = 0;
     struct reader rd = {.report = report, .fn = fn, .arg = arg};
     char *buf = cn_malloc(READ_CHUNK);

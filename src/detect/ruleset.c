@@ -184,6 +184,14 @@ struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
             cn_detect_report_fail(report, "cannot read rule file");
         }
     }
+    if (cfg != NULL && cfg->builtin_text != NULL) {
+        report->files++;
+        c.file = intern_file(L, cfg->builtin_name ? cfg->builtin_name : "(built-in rules)");
+        if (c.file == NULL ||
+            cn_detect_read_rules_text(cfg->builtin_text, report, on_rule, &c) == -CN_ENOMEM ||
+            c.nomem)
+            goto out_free;
+    }
     cn_free(c.sids.keys);
     return &L->rs;
 

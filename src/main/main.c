@@ -90,17 +90,13 @@ out_free:;
     return status;
 }
 
-/* Loads the rule files the settings name. Returns 0, or -1 when memory ran out (message
- * printed). *failed gets the number of rules that did not load. With no rule file at all no
- * rule set is made and the workers skip detection. */
+/* Loads the rule files the settings name, or the built-in default set when none is named
+ * (-S /dev/null names an empty file and so loads nothing). Returns 0, or -1 when memory ran
+ * out (message printed). *failed gets the number of rules that did not load. */
+extern const char cn_default_rules[];
 static int load_rules(struct cn_settings *s, bool test_only, unsigned *failed)
 {
     *failed = 0;
-    if (s->nrule_files == 0) {
-        if (test_only)
-            printf("No rule files given: no rules loaded.\n");
-        return 0;
-    }
     struct cn_detect_load_config lc = {
         .files = (const char *const *)s->rule_files,
         .nfiles = s->nrule_files,
@@ -108,6 +104,11 @@ static int load_rules(struct cn_settings *s, bool test_only, unsigned *failed)
         .reference_file = s->reference_file,
         .conf = s->conf,
     };
+    if (s->nrule_files == 0) {
+        /* nothing named: the built-in default set (rules/default.rules) */
+        lc.builtin_text = cn_default_rules;
+        lc.builtin_name = "(built-in)/default.rules";
+    }
     struct cn_detect_report rep;
     memset(&rep, 0, sizeof(rep));
     uint64_t t0 = cn_monotonic_ns();

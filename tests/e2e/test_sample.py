@@ -27,3 +27,29 @@ def test_sample_anomalies_with_config(run_cleannet, write_config):
     events = sorted(a["anomaly"]["event"] for a in r.anomalies if a["anomaly"]["type"] == "decode")
     assert events == sorted(["decoder.ipv4.pkt_too_small", "decoder.udp.pkt_too_small",
                              "decoder.udp.len_invalid", "decoder.tcp.hlen_too_small"])
+
+
+def test_sample_alerts_with_builtin_rules(run_cleannet):
+    """Without -S/-s/rule-files the built-in rule set loads, and the sample's attack request
+    raises its alerts in eve.json and fast.log."""
+    r = run_cleannet(SAMPLE, check=True)
+    alerts = [x for x in r.records if x["event_type"] == "alert"]
+    assert sorted(a["alert"]["signature_id"] for a in alerts) == [9100001, 9100002, 9100003,
+                                                                   9100010]
+    for a in alerts:
+        assert a["src_ip"] == "192.168.10.66" and a["dest_port"] == 80
+        assert a["alert"]["category"] == "Web Application Attack"
+    fast = (r.logdir / "fast.log").read_text().splitlines()
+    assert len(fast) == 4 and all("[1:91000" in line for line in fast)
+
+
+def test_builtin_rules_all_load(cleannet_bin):
+    import subprocess
+    out = subprocess.run([cleannet_bin, "-T"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "16 rules successfully loaded, 0 rules failed" in out.stdout
+
+
+def test_empty_rule_file_loads_no_rules(run_cleannet):
+    r = run_cleannet(SAMPLE, "-S", "/dev/null", check=True)
+    assert not [x for x in r.records if x["event_type"] == "alert"]
