@@ -76,6 +76,10 @@ void cn_main_settings_free(struct cn_settings *s);
 /* Divides the per-process memcaps between n workers. */
 void cn_main_settings_share(struct cn_settings *s, unsigned n);
 
+/* Packets a worker decodes ahead of processing them when it gets frames in batches, so the
+ * flow table's cache misses for later packets overlap the work on earlier ones. */
+#define CN_WORKER_AHEAD 8
+
 /* worker.c: one pipeline instance (decode -> flow -> stream -> detect -> output) owned by one
  * thread. */
 struct cn_worker {
@@ -87,6 +91,7 @@ struct cn_worker {
     struct cn_detect_ctx *detect; /* NULL when no rule set is loaded */
     struct cn_output_thread *out;
     struct cn_packet pkt;
+    struct cn_packet ahead[CN_WORKER_AHEAD]; /* decoded ahead of processing (batches) */
     cn_time_t last_tick; /* packet time of the last timeout pass, in whole seconds */
     cn_time_t last_ts;
 };
@@ -94,6 +99,8 @@ struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct
 /* Ends every flow and frees the worker; stats stay readable in *final when non-NULL. */
 void cn_worker_free(struct cn_worker *w, cn_time_t now, struct cn_stats *final);
 void cn_worker_frame(struct cn_worker *w, const struct cn_frame *f);
+/* The same for n frames in a row, with the flow lookups prefetched a few packets ahead. */
+void cn_worker_frames(struct cn_worker *w, const struct cn_frame *f, unsigned n);
 /* Runs the timeout passes for packet time now (flows, fragments). */
 void cn_worker_tick(struct cn_worker *w, cn_time_t now);
 

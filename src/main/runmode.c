@@ -170,12 +170,13 @@ static void *lane_main(void *arg)
     while ((b = ring_pop_wait(&l->full, &l->done)) != NULL) {
         if (b->tick)
             cn_worker_tick(l->worker, b->tick);
+        struct cn_frame frames[BATCH_FRAMES];
         for (uint32_t i = 0; i < b->n; i++) {
             const struct batch_frame *bf = &b->f[i];
-            struct cn_frame f = {b->data + bf->off, bf->caplen,  bf->wirelen, bf->ts,
-                                 bf->linktype,      bf->pcap_cnt};
-            cn_worker_frame(l->worker, &f);
+            frames[i] = (struct cn_frame){b->data + bf->off, bf->caplen,  bf->wirelen, bf->ts,
+                                          bf->linktype,      bf->pcap_cnt};
         }
+        cn_worker_frames(l->worker, frames, b->n);
         ring_push(&l->free, b); /* never full: it holds only this lane's batches */
     }
     /* each worker ends its own flows, so the end-of-capture flush runs in parallel */

@@ -87,6 +87,40 @@ void cn_worker_frame(struct cn_worker *w, const struct cn_frame *fr)
         process_packet(w, rebuilt);
 }
 
+/* Decodes up to CN_WORKER_AHEAD frames ahead of the one being processed: stage one of the
+ * flow prefetch (the bucket) runs at decode time, stage two (the flow itself) half-way. The
+ * order of processing is exactly that of cn_worker_frame(): when a frame completes a
+ * fragmented datagram, decoding ahead stops until the packets before it and the rebuilt
+ * datagram have been processed (the rebuilt packet lives in the decoder until its next call). */
+void cn_worker_frames(struct cn_worker *w, const struct cn_frame *fr, unsigned n)
+{
+    const unsigned half = CN_WORKER_AHEAD / 2;
+    unsigned next = 0, head = 0; /* frames decoded, frames processed */
+    while (head < n) {
+        struct cn_packet *rebuilt = NULL;
+        while (next < n && next - head < CN_WORKER_AHEAD) {
+            struct cn_packet *p = &w->ahead[next % CN_WORKER_AHEAD];
+            cn_decode_frame(w->decode, &fr[next], p);
+            if (fr[next].ts > w->last_ts)
+                w->last_ts = fr[next].ts;
+            cn_flow_prefetch_bucket(w->flows, p);
+            next++;
+            if ((rebuilt = cn_decode_next_rebuilt(w->decode)) != NULL)
+                break;
+        }
+        unsigned stop = rebuilt ? next : head + 1;
+        for (; head < stop; head++) {
+            if (head + half < next)
+                cn_flow_prefetch_flow(w->flows, &w->ahead[(head + half) % CN_WORKER_AHEAD]);
+            process_packet(w, &w->ahead[head % CN_WORKER_AHEAD]);
+        }
+        while (rebuilt) {
+            process_packet(w, rebuilt);
+            rebuilt = cn_decode_next_rebuilt(w->decode);
+        }
+    }
+}
+
 void cn_worker_tick(struct cn_worker *w, cn_time_t now)
 {
     if (now > w->last_ts)
