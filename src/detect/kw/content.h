@@ -113,6 +113,13 @@ void cn_content_mark_prev(struct cn_rule *r, unsigned list, unsigned before, boo
  * [min, max]. False on anything else. */
 bool cn_kw_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* The checks depth, offset, distance and within share (content_position.c): returns the last
+ * content with the value parsed into *out (min..max), or NULL with "<name> <reason>" in err.
+ * flag is the keyword's own CN_CONTENT_* flag. */
+struct cn_content *cn_content_position(struct cn_rule_builder *b, const char *name,
+                                       const char *value, uint32_t flag, int64_t min, int64_t max,
+                                       int64_t *out, char *err, size_t errlen);
+
 /* The byte_extract hook: a modifier value that names a variable. */
 static inline bool cn_kw_is_varname(const char *s)
 {

@@ -7,38 +7,11 @@
 
 static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
 {
-    struct cn_content *c = cn_rule_last_content(b, err, errlen);
+    int64_t v;
+    struct cn_content *c = cn_content_position(b, "depth", value, CN_CONTENT_DEPTH, 0,
+                                               CN_CONTENT_MAX_LEN, &v, err, errlen);
     if (c == NULL)
         return -CN_EINVAL;
-    if (value != NULL && cn_kw_is_varname(value)) {
-        snprintf(err, errlen, "byte_extract variables not supported yet");
-        return -CN_EINVAL;
-    }
-    if (c->flags & CN_CONTENT_STARTSWITH) {
-        snprintf(err, errlen, "depth cannot be used with startswith");
-        return -CN_EINVAL;
-    }
-    if (c->flags & CN_CONTENT_DEPTH) {
-        snprintf(err, errlen, "multiple depth for one content");
-        return -CN_EINVAL;
-    }
-    if (c->flags & (CN_CONTENT_DISTANCE | CN_CONTENT_WITHIN)) {
-        snprintf(err, errlen, "depth cannot be mixed with distance/within");
-        return -CN_EINVAL;
-    }
-    if ((c->flags & CN_CONTENT_NEGATED) && (c->flags & CN_CONTENT_FAST_PATTERN)) {
-        snprintf(err, errlen, "depth on a negated fast_pattern content");
-        return -CN_EINVAL;
-    }
-    if (c->flags & CN_CONTENT_FP_ONLY) {
-        snprintf(err, errlen, "depth cannot be used with fast_pattern:only");
-        return -CN_EINVAL;
-    }
-    int64_t v;
-    if (!cn_kw_parse_int(value, 0, CN_CONTENT_MAX_LEN, &v)) {
-        snprintf(err, errlen, "invalid depth '%.32s'", value ? value : "");
-        return -CN_EINVAL;
-    }
     if ((uint32_t)v < c->len) {
         snprintf(err, errlen, "depth must be >= content length");
         return -CN_EINVAL;

@@ -1,0 +1,42 @@
+/* detect/kw: what depth, offset, distance and within share. Each positions the last content
+ * (absolute window: depth/offset; relative to the previous match: distance/within), takes one
+ * integer, may be given once per content, and cannot be combined with startswith,
+ * fast_pattern:only, a negated fast_pattern, or the other family. The four keyword files keep
+ * only what differs: the bounds and how the value is stored. */
+#include <stdio.h>
+
+#include "detect/detect_int.h"
+#include "detect/kw/content.h"
+
+struct cn_content *cn_content_position(struct cn_rule_builder *b, const char *name,
+                                       const char *value, uint32_t flag, int64_t min, int64_t max,
+                                       int64_t *out, char *err, size_t errlen)
+{
+    const bool relative = flag & (CN_CONTENT_DISTANCE | CN_CONTENT_WITHIN);
+    const uint32_t other = relative ? (CN_CONTENT_DEPTH | CN_CONTENT_OFFSET)
+                                    : (CN_CONTENT_DISTANCE | CN_CONTENT_WITHIN);
+    struct cn_content *c = cn_rule_last_content(b, err, errlen);
+    if (c == NULL)
+        return NULL;
+    if (value != NULL && cn_kw_is_varname(value)) {
+        snprintf(err, errlen, "byte_extract variables not supported yet");
+        return NULL;
+    }
+    /* startswith first: it sets the depth itself, so it is not "a second depth" */
+    if (c->flags & CN_CONTENT_STARTSWITH)
+        snprintf(err, errlen, "%s cannot be used with startswith", name);
+    else if (c->flags & flag)
+        snprintf(err, errlen, "multiple %s for one content", name);
+    else if (c->flags & other)
+        snprintf(err, errlen, "%s cannot be mixed with %s", name,
+                 relative ? "depth/offset" : "distance/within");
+    else if ((c->flags & CN_CONTENT_NEGATED) && (c->flags & CN_CONTENT_FAST_PATTERN))
+        snprintf(err, errlen, "%s on a negated fast_pattern content", name);
+    else if (c->flags & CN_CONTENT_FP_ONLY)
+        snprintf(err, errlen, "%s cannot be used with fast_pattern:only", name);
+    else if (!cn_kw_parse_int(value, min, max, out))
+        snprintf(err, errlen, "invalid %s '%.32s'", name, value ? value : "");
+    else
+        return c;
+    return NULL;
+}
