@@ -51,8 +51,10 @@ enum cn_pkt_flag {
     CN_PKT_IPV4_CSUM_BAD = 1u << 12,
     CN_PKT_L4_CSUM_BAD = 1u << 13,
     CN_PKT_ARP = 1u << 14,
-    CN_PKT_PSEUDO = 1u << 15,        /* made by the engine (flow end), not captured */
-    CN_PKT_STREAM_NOEVAL = 1u << 16, /* stream engine ignored it (bad checksum, out of window) */
+    CN_PKT_PSEUDO = 1u << 15,           /* made by the engine (flow end), not captured */
+    CN_PKT_STREAM_NOEVAL = 1u << 16,    /* stream engine ignored it (bad checksum, out of window) */
+    CN_PKT_FLOW_ESTABLISHED = 1u << 17, /* its flow was established when the packet arrived
+                                           (set by src/flow before the stream engine runs) */
 };
 
 #define CN_PKT_MAX_VLANS  3

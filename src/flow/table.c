@@ -346,6 +346,10 @@ static void flow_update(struct cn_flow_table *t, struct cn_flow *f, struct cn_pa
     if (f->state == CN_FLOW_NEW && f->seen == (CN_FLOW_SEEN_TS | CN_FLOW_SEEN_TC) &&
         f->proto != PROTO_TCP)
         cn_flow_set_state(t, f, CN_FLOW_ESTABLISHED);
+    /* As Suricata, the packet sees the state before the stream engine handles it: the ACK
+     * that completes a handshake is not yet established, packets after the close are not. */
+    if (f->state == CN_FLOW_ESTABLISHED)
+        p->flags |= CN_PKT_FLOW_ESTABLISHED;
 
     p->flow = f;
     p->toserver = toserver;

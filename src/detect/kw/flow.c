@@ -2,9 +2,10 @@
  *
  *   to_server / from_client      the packet goes from the client to the server
  *   to_client / from_server      the packet goes from the server to the client
- *   established                  the session is set up: for TCP the stream engine has reached
- *                                ESTABLISHED (or any later, closing, state); for other protocols
- *                                both directions have been seen
+ *   established                  the flow was established when the packet arrived: for TCP
+ *                                the handshake completed on an earlier packet and the close
+ *                                has not reached LAST_ACK/TIME_WAIT; for other protocols both
+ *                                directions have been seen (this packet may be the first reply)
  *   not_established              the opposite (also true for a packet without a flow)
  *   stateless                    state does not matter (matches with or without a flow)
  *   only_stream / no_stream      only on reassembled stream data / only on single packets
@@ -13,11 +14,7 @@
  * Options are comma separated, case-insensitive, each at most once; contradictory pairs are
  * rejected, and so is a second flow keyword in a rule unless one of the two gives only a
  * direction (Suricata treats a bare direction as a rule property, not a flow option).
- *
- * Known difference: Suricata marks the packet that completes the TCP handshake (without data)
- * and the first packet of a session picked up midstream as not yet established, because it
- * looks at the state before the stream engine handles the packet; here the state after it is
- * used. */
+ */
 #include <stdio.h>
 #include <strings.h>
 
@@ -144,14 +141,14 @@ out_nomem:
     return -CN_ENOMEM;
 }
 
-/* The flow state that Suricata calls established: both directions seen for connectionless
- * protocols (the flow table then moves the flow to ESTABLISHED), and for TCP a session the
- * stream engine has set up, which keeps counting as established through its close (the stream
- * engine maps ESTABLISHED..CLOSE_WAIT to the flow's ESTABLISHED and the last states to
- * CLOSED). */
-static bool flow_established(const struct cn_flow *f)
+/* Suricata's "established" is the flow's state when the packet arrived, before the stream
+ * engine saw it: both directions seen for connectionless protocols, and for TCP a session
+ * the stream engine set up on an earlier packet and has not closed (FIN_WAIT and CLOSE_WAIT
+ * still count; LAST_ACK, TIME_WAIT and CLOSED do not). The flow table records it on the
+ * packet. */
+static bool flow_established(const struct cn_packet *p)
 {
-    return f->state == CN_FLOW_ESTABLISHED || f->state == CN_FLOW_CLOSED;
+    return p->flags & CN_PKT_FLOW_ESTABLISHED;
 }
 
 /* The packet list runs with buf = the packet's payload; any other buffer is reassembled stream
@@ -180,7 +177,7 @@ static bool match(struct cn_inspect *in, const void *data)
     if ((want & FL_TOCLIENT) && !(f && !p->toserver))
         return false;
     if (want & (FL_ESTABLISHED | FL_NOT_ESTABLISHED)) {
-        bool est = f && flow_established(f);
+        bool est = f && flow_established(p);
         if (est != !!(want & FL_ESTABLISHED))
             return false;
     }

@@ -8,16 +8,27 @@ struct fixture {
     struct cn_packet p;
 };
 
+/* The flow table marks a packet whose flow was established when it arrived; the keyword reads
+ * that mark, so the fixture keeps the two in step. */
+static void fx_state(struct fixture *x, enum cn_flow_state st)
+{
+    x->f.state = (uint8_t)st;
+    if (st == CN_FLOW_ESTABLISHED)
+        x->p.flags |= CN_PKT_FLOW_ESTABLISHED;
+    else
+        x->p.flags &= ~(uint32_t)CN_PKT_FLOW_ESTABLISHED;
+}
+
 static void fx_init(struct fixture *x, enum cn_flow_state st, bool toserver)
 {
     memset(x, 0, sizeof(*x));
     x->f.proto = 6;
-    x->f.state = (uint8_t)st;
     x->p.flags = CN_PKT_IPV4 | CN_PKT_TCP;
     x->p.ip_ver = 4;
     x->p.proto = 6;
     x->p.flow = &x->f;
     x->p.toserver = toserver;
+    fx_state(x, st);
 }
 
 static void test_direction(void **state)
@@ -50,19 +61,21 @@ static void test_established(void **state)
     NO_MATCH("flow", "established", &x.p);
     MATCH("flow", "not_established", &x.p);
     MATCH("flow", "stateless", &x.p);
-    x.f.state = CN_FLOW_ESTABLISHED;
+    fx_state(&x, CN_FLOW_ESTABLISHED);
     MATCH("flow", "established", &x.p);
     NO_MATCH("flow", "not_established", &x.p);
     MATCH("flow", "stateless", &x.p);
-    /* a TCP session in its close still counts as established, as in Suricata */
-    x.f.state = CN_FLOW_CLOSED;
-    MATCH("flow", "established", &x.p);
+    /* once the close reaches LAST_ACK/TIME_WAIT the flow is closed: not established, as in
+     * Suricata (FIN_WAIT and CLOSE_WAIT keep the flow ESTABLISHED) */
+    fx_state(&x, CN_FLOW_CLOSED);
+    NO_MATCH("flow", "established", &x.p);
+    MATCH("flow", "not_established", &x.p);
     /* UDP: the flow table marks both-directions-seen flows established */
     fx_init(&x, CN_FLOW_ESTABLISHED, false);
     x.f.proto = 17;
-    x.p.flags = CN_PKT_IPV4 | CN_PKT_UDP;
+    x.p.flags = CN_PKT_IPV4 | CN_PKT_UDP | CN_PKT_FLOW_ESTABLISHED;
     MATCH("flow", "established,to_client", &x.p);
-    x.f.state = CN_FLOW_NEW;
+    fx_state(&x, CN_FLOW_NEW);
     NO_MATCH("flow", "established,to_client", &x.p);
     /* no flow at all */
     x.p.flow = NULL;

@@ -63,6 +63,34 @@ static void test_both_directions(void **state)
     assert_int_equal(x->st.v[CN_STAT_FLOW_ACTIVE], 1);
 }
 
+/* The packet carries the flow's state as it was on arrival, before the stream engine: a UDP
+ * reply is established (both directions now seen), a TCP packet only once the stream engine
+ * has moved the flow on an earlier packet, and not after the close. */
+static void test_established_mark(void **state)
+{
+    struct fx *x = *state;
+    struct cn_packet q = mk_udp("10.0.0.1", 1234, "10.0.0.2", 53, 100);
+    struct cn_packet r = mk_udp("10.0.0.2", 53, "10.0.0.1", 1234, 100);
+    cn_flow_handle(x->t, &q);
+    assert_false(q.flags & CN_PKT_FLOW_ESTABLISHED);
+    cn_flow_handle(x->t, &r);
+    assert_true(r.flags & CN_PKT_FLOW_ESTABLISHED);
+
+    struct cn_packet syn = mk_tcp("10.0.0.1", 5555, "10.0.0.2", 80, CN_TH_SYN, 100);
+    struct cn_packet sa = mk_tcp("10.0.0.2", 80, "10.0.0.1", 5555, CN_TH_SYN | CN_TH_ACK, 100);
+    struct cn_flow *f = cn_flow_handle(x->t, &syn);
+    cn_flow_handle(x->t, &sa);
+    assert_false(sa.flags & CN_PKT_FLOW_ESTABLISHED); /* TCP waits for the stream engine */
+    cn_flow_set_state(x->t, f, CN_FLOW_ESTABLISHED);
+    struct cn_packet data = mk_tcp("10.0.0.1", 5555, "10.0.0.2", 80, CN_TH_ACK, 100);
+    cn_flow_handle(x->t, &data);
+    assert_true(data.flags & CN_PKT_FLOW_ESTABLISHED);
+    cn_flow_set_state(x->t, f, CN_FLOW_CLOSED);
+    struct cn_packet late = mk_tcp("10.0.0.2", 80, "10.0.0.1", 5555, CN_TH_ACK, 100);
+    cn_flow_handle(x->t, &late);
+    assert_false(late.flags & CN_PKT_FLOW_ESTABLISHED);
+}
+
 static void test_ipv6(void **state)
 {
     struct fx *x = *state;
@@ -439,6 +467,7 @@ int main(void)
 {
     cn_log_set_level(CN_LOG_ERROR);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_established_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_both_directions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_separate_flows, setup, teardown),
