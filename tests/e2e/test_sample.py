@@ -35,19 +35,23 @@ def test_sample_alerts_with_builtin_rules(run_cleannet):
     r = run_cleannet(SAMPLE, check=True)
     alerts = [x for x in r.records if x["event_type"] == "alert"]
     assert sorted(a["alert"]["signature_id"] for a in alerts) == [9100001, 9100002, 9100003,
-                                                                   9100010]
-    for a in alerts:
+                                                                   9100010, 9100060, 9100061]
+    web = [a for a in alerts if a["alert"]["signature_id"] < 9100060]
+    for a in web:
         assert a["src_ip"] == "192.168.10.66" and a["dest_port"] == 80
         assert a["alert"]["category"] == "Web Application Attack"
+    # the sample's malformed UDP length and short TCP header raise the decode-event rules
+    decode = [a for a in alerts if a["alert"]["signature_id"] >= 9100060]
+    assert all(a["alert"]["category"] == "Generic Protocol Command Decode" for a in decode)
     fast = (r.logdir / "fast.log").read_text().splitlines()
-    assert len(fast) == 4 and all("[1:91000" in line for line in fast)
+    assert len(fast) == 6 and all("[1:9100" in line for line in fast)
 
 
 def test_builtin_rules_all_load(cleannet_bin):
     import subprocess
     out = subprocess.run([cleannet_bin, "-T"], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
-    assert "16 rules successfully loaded, 0 rules failed" in out.stdout
+    assert "22 rules successfully loaded, 0 rules failed" in out.stdout
 
 
 def test_empty_rule_file_loads_no_rules(run_cleannet):

@@ -251,6 +251,25 @@ static void test_sameip(void **state)
     NO_MATCH("sameip", NULL, &arp);
 }
 
+/* decode-event / stream-event: the packet carries the named anomaly; unknown names fail. */
+static void test_events(void **state)
+{
+    (void)state;
+    struct cn_packet p = ipv4_tcp();
+    NO_MATCH("decode-event", "ipv4.trunc_pkt", &p);
+    cn_packet_event(&p, CN_EV_IPV4_TRUNC_PKT);
+    MATCH("decode-event", "ipv4.trunc_pkt", &p);
+    NO_MATCH("decode-event", "ipv4.pkt_too_small", &p);
+    NO_MATCH("stream-event", "pkt_invalid_timestamp", &p);
+    cn_packet_event(&p, CN_EV_STREAM_PKT_INVALID_TIMESTAMP);
+    MATCH("stream-event", "pkt_invalid_timestamp", &p);
+    /* a stream event is not a decoder event, whatever the spelling */
+    kw_rejects("decode-event", "pkt_invalid_timestamp");
+    kw_rejects("decode-event", "no.such_event");
+    kw_rejects("stream-event", "ipv4.trunc_pkt");
+    kw_rejects("stream-event", NULL);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -416,21 +435,14 @@ static void test_several_keywords(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dsize),
-        cmocka_unit_test(test_ttl),
-        cmocka_unit_test(test_tos),
-        cmocka_unit_test(test_id),
-        cmocka_unit_test(test_ip_proto),
-        cmocka_unit_test(test_ipopts),
-        cmocka_unit_test(test_fragbits),
-        cmocka_unit_test(test_fragoffset),
-        cmocka_unit_test(test_sameip),
-        cmocka_unit_test(test_flags),
-        cmocka_unit_test(test_seq_ack_window),
-        cmocka_unit_test(test_tcp_mss),
-        cmocka_unit_test(test_itype_icode),
-        cmocka_unit_test(test_icmp_id_seq),
-        cmocka_unit_test(test_several_keywords),
+        cmocka_unit_test(test_dsize),       cmocka_unit_test(test_ttl),
+        cmocka_unit_test(test_tos),         cmocka_unit_test(test_id),
+        cmocka_unit_test(test_ip_proto),    cmocka_unit_test(test_ipopts),
+        cmocka_unit_test(test_fragbits),    cmocka_unit_test(test_fragoffset),
+        cmocka_unit_test(test_sameip),      cmocka_unit_test(test_events),
+        cmocka_unit_test(test_flags),       cmocka_unit_test(test_seq_ack_window),
+        cmocka_unit_test(test_tcp_mss),     cmocka_unit_test(test_itype_icode),
+        cmocka_unit_test(test_icmp_id_seq), cmocka_unit_test(test_several_keywords),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
