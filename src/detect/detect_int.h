@@ -70,6 +70,21 @@ enum cn_list_id {
     CN_LIST__MAX = 64,
 };
 
+/* Sticky buffers (buffers.def): buffer i inspects list CN_LIST__BUILTIN + i. */
+enum cn_buffer_id {
+#define CN_BUFFER(id, kw, fn) CN_BUFFER_##id,
+#include "detect/buffers.def"
+#undef CN_BUFFER
+    CN_BUFFER__COUNT
+};
+typedef bool (*cn_buffer_get_fn)(const struct cn_packet *p, const uint8_t **buf, uint32_t *len);
+#define CN_BUFFER(id, kw, fn)                                                                      \
+    bool fn(const struct cn_packet *p, const uint8_t **buf, uint32_t *len);
+#include "detect/buffers.def"
+#undef CN_BUFFER
+/* The bytes of the buffer that list inspects, for packet p; false when p has none. */
+bool cn_buffer_get(unsigned list, const struct cn_packet *p, const uint8_t **buf, uint32_t *len);
+
 struct cn_keyword;
 struct cn_sigmatch {
     const struct cn_keyword *kw;

@@ -184,9 +184,15 @@ static bool rule_match(struct cn_detect_ctx *ctx, const struct cn_rule *r, struc
         const struct cn_smlist *list = &r->lists[l];
         if (list->n == 0)
             continue;
-        /* TODO(cn): sticky buffers (stream data, app-layer buffers) are inspected here once
-         * the application layer provides them; until then such a list cannot match. */
-        if (l != CN_LIST_PAYLOAD || in.len == 0)
+        /* the payload, or a sticky buffer from the registry (buffers.def); a packet without
+         * the buffer does not match. TODO(cn): stream data and app-layer buffers. */
+        if (l == CN_LIST_PAYLOAD) {
+            in.buf = p->payload;
+            in.len = p->payload ? p->payload_len : 0;
+        } else if (!cn_buffer_get(l, p, &in.buf, &in.len)) {
+            return false;
+        }
+        if (in.len == 0)
             return false;
         in.pos = 0;
         in.depth = 0;

@@ -16,10 +16,18 @@
 #include "detect/kw/keywords.def"
 #undef CN_KEYWORD
 
+/* the sticky buffers' keywords, one per line of buffers.def (buffers.c) */
+#define CN_BUFFER(id, kw, fn) extern const struct cn_keyword cn_kw_buffer_##id;
+#include "detect/buffers.def"
+#undef CN_BUFFER
+
 static const struct cn_keyword *const table[] = {
 #define CN_KEYWORD(name) &cn_kw_##name,
 #include "detect/kw/keywords.def"
 #undef CN_KEYWORD
+#define CN_BUFFER(id, kw, fn) &cn_kw_buffer_##id,
+#include "detect/buffers.def"
+#undef CN_BUFFER
 };
 
 const struct cn_keyword *cn_kw_find(const char *name)
