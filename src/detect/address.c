@@ -148,21 +148,6 @@ static int fail(struct pstate *ps, int rc, const char *what, const char *s, size
     return rc;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len > 0 && is_space(**s)) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len > 0 && is_space((*s)[*len - 1]))
-        (*len)--;
-}
-
 static u128 load_be(const uint8_t *b, unsigned n)
 {
     u128 v = 0;
@@ -315,33 +300,15 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
         rc = fail(ps, -CN_EINVAL, "address list nested too deep", s, len);
         goto out_free;
     }
-    trim(&s, &len);
+    cn_set_trim(&s, &len);
     if (len == 0) {
         rc = fail(ps, -CN_EINVAL, "empty address list", s, len);
         goto out_free;
     }
-    size_t i = 0;
-    while (i <= len) {
-        /* the next element ends at a comma outside brackets */
-        size_t start = i;
-        unsigned d = 0;
-        while (i < len && !(s[i] == ',' && d == 0)) {
-            if (s[i] == '[')
-                d++;
-            else if (s[i] == ']' && d > 0)
-                d--;
-            i++;
-        }
-        const char *e = s + start;
-        size_t elen = i - start;
-        trim(&e, &elen);
-        bool negated = false;
-        while (elen > 0 && *e == '!') {
-            negated = !negated;
-            e++;
-            elen--;
-            trim(&e, &elen);
-        }
+    size_t i = 0, elen;
+    const char *e;
+    bool negated;
+    while (cn_set_list_next(s, len, &i, &e, &elen, &negated)) {
         if (++ps->elements > MAX_ELEMENTS) {
             rc = fail(ps, -CN_EINVAL, "address list too long", s, CN_MIN(len, 20));
             goto out_free;
@@ -358,7 +325,6 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
             }
         }
         rs_free(&one);
-        i++; /* past the comma (or the end) */
     }
     for (int f = 0; f < 2; f++) {
         rl_normalize(&pos.f[f]);

@@ -59,6 +59,13 @@ int cn_port_set_parse(struct cn_port_set *out, const char *text, const struct cn
 bool cn_port_set_match(const struct cn_port_set *s, uint16_t port);
 void cn_port_set_free(struct cn_port_set *s);
 
+/* The list syntax both share (setlist.c): trims blanks, and walks "a, !b, [c, d]" one
+ * element at a time from *pos (start at 0): the element without its '!'s and whether it is
+ * negated. False once the list is exhausted; an empty list yields one empty element. */
+void cn_set_trim(const char **s, size_t *len);
+bool cn_set_list_next(const char *s, size_t len, size_t *pos, const char **elem, size_t *elen,
+                      bool *negated);
+
 /* ---- the rule ---- */
 
 /* Lists of sigmatches. New buffers (http.uri, dns.query, ...) come with the application

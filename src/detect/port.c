@@ -114,25 +114,10 @@ static int fail(struct pstate *ps, int rc, const char *what, const char *s, size
     return rc;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len > 0 && is_space(**s)) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len > 0 && is_space((*s)[*len - 1]))
-        (*len)--;
-}
-
 /* A decimal port in s[0..len); false when empty, not a number or above 65535. */
 static bool parse_num(const char *s, size_t len, unsigned *out)
 {
-    trim(&s, &len);
+    cn_set_trim(&s, &len);
     if (len == 0 || len > 5)
         return false;
     unsigned v = 0;
@@ -158,9 +143,9 @@ static int parse_atom(struct pstate *ps, const char *s, size_t len, struct plist
     } else {
         size_t llen = (size_t)(colon - s), rlen = len - llen - 1;
         const char *r = colon + 1;
-        trim(&r, &rlen);
+        cn_set_trim(&r, &rlen);
         const char *l = s;
-        trim(&l, &llen);
+        cn_set_trim(&l, &llen);
         if (llen == 0 && rlen == 0)
             goto out_bad;
         lo = 0;
@@ -229,32 +214,15 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
         rc = fail(ps, -CN_EINVAL, "port list nested too deep", s, len);
         goto out_free;
     }
-    trim(&s, &len);
+    cn_set_trim(&s, &len);
     if (len == 0) {
         rc = fail(ps, -CN_EINVAL, "empty port list", s, len);
         goto out_free;
     }
-    size_t i = 0;
-    while (i <= len) {
-        size_t start = i;
-        unsigned d = 0;
-        while (i < len && !(s[i] == ',' && d == 0)) {
-            if (s[i] == '[')
-                d++;
-            else if (s[i] == ']' && d > 0)
-                d--;
-            i++;
-        }
-        const char *e = s + start;
-        size_t elen = i - start;
-        trim(&e, &elen);
-        bool negated = false;
-        while (elen > 0 && *e == '!') {
-            negated = !negated;
-            e++;
-            elen--;
-            trim(&e, &elen);
-        }
+    size_t i = 0, elen;
+    const char *e;
+    bool negated;
+    while (cn_set_list_next(s, len, &i, &e, &elen, &negated)) {
         if (++ps->elements > MAX_ELEMENTS) {
             rc = fail(ps, -CN_EINVAL, "port list too long", s, CN_MIN(len, 20));
             goto out_free;
@@ -270,7 +238,6 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
             }
         }
         pl_free(&one);
-        i++;
     }
     pl_normalize(&pos);
     pl_normalize(&neg);
