@@ -38,13 +38,6 @@ struct rset {
 
 static const u128 fam_max[2] = {0xffffffffu, ~(u128)0};
 
-struct pstate {
-    const struct cn_detect_vars *vars;
-    char *err;
-    size_t errlen;
-    unsigned elements;
-};
-
 /* ---- range lists ---- */
 
 static int rl_push(struct rlist *l, u128 lo, u128 hi)
@@ -139,15 +132,6 @@ static int rl_append(struct rlist *dst, const struct rlist *src)
 
 /* ---- parsing ---- */
 
-static int fail(struct pstate *ps, int rc, const char *what, const char *s, size_t len)
-{
-    if (rc == -CN_ENOMEM)
-        snprintf(ps->err, ps->errlen, "out of memory");
-    else
-        snprintf(ps->err, ps->errlen, "%s '%.*s'", what, (int)CN_MIN(len, 60), s);
-    return rc;
-}
-
 static u128 load_be(const uint8_t *b, unsigned n)
 {
     u128 v = 0;
@@ -189,11 +173,11 @@ static bool parse_prefix(const char *s, unsigned max, unsigned *out)
 }
 
 /* 1.2.3.4, 1.2.3.0/24, 1.2.3.0/255.255.255.0, 1.2.3.4-1.2.3.9, and IPv6 forms. */
-static int parse_atom(struct pstate *ps, const char *s, size_t len, struct rset *out)
+static int parse_atom(struct cn_set_parse *ps, const char *s, size_t len, struct rset *out)
 {
     char buf[MAX_ATOM];
     if (len == 0 || len >= sizeof(buf))
-        return fail(ps, -CN_EINVAL, "bad address", s, len);
+        return cn_set_fail(ps, -CN_EINVAL, "bad address", s, len);
     memcpy(buf, s, len);
     buf[len] = '\0';
 
@@ -237,72 +221,63 @@ static int parse_atom(struct pstate *ps, const char *s, size_t len, struct rset 
         hi = lo;
     }
     if (rl_push(&out->f[fam], lo, hi) < 0)
-        return fail(ps, -CN_ENOMEM, "", s, len);
+        return cn_set_fail(ps, -CN_ENOMEM, "", s, len);
     return 0;
 
 out_bad:
-    return fail(ps, -CN_EINVAL, "bad address", s, len);
+    return cn_set_fail(ps, -CN_EINVAL, "bad address", s, len);
 }
 
-static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, struct rset *out);
-
-/* Where the ']' matching the '[' at s[0] is, or -1. */
-static long match_bracket(const char *s, size_t len)
-{
-    unsigned d = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '[')
-            d++;
-        else if (s[i] == ']' && --d == 0)
-            return (long)i;
-    }
-    return -1;
-}
+static int eval(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                struct rset *out);
 
 /* One element without its '!': a [list], a $variable, any, or an address form. */
-static int element(struct pstate *ps, const char *s, size_t len, unsigned depth, struct rset *out)
+static int element(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                   struct rset *out)
 {
     if (len == 0)
-        return fail(ps, -CN_EINVAL, "empty address element in", s, len);
+        return cn_set_fail(ps, -CN_EINVAL, "empty address element in", s, len);
     if (s[0] == '[') {
-        long end = match_bracket(s, len);
+        long end = cn_set_match_bracket(s, len);
         if (end != (long)len - 1)
-            return fail(ps, -CN_EINVAL, "unbalanced brackets in address", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "unbalanced brackets in address", s, len);
         return eval(ps, s + 1, len - 2, depth + 1, out);
     }
     if (s[0] == '$') {
         char name[64];
         if (len - 1 >= sizeof(name) || len < 2)
-            return fail(ps, -CN_EINVAL, "bad variable", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "bad variable", s, len);
         memcpy(name, s + 1, len - 1);
         name[len - 1] = '\0';
         const char *text = cn_detect_var_address(ps->vars, name);
         if (text == NULL)
-            return fail(ps, -CN_EINVAL, "undefined address variable", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "undefined address variable", s, len);
         if (depth + 1 >= MAX_DEPTH)
-            return fail(ps, -CN_EINVAL, "address variables nested too deep (a loop?) at", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "address variables nested too deep (a loop?) at", s,
+                               len);
         return eval(ps, text, strlen(text), depth + 1, out);
     }
     if (len == 3 && strncasecmp(s, "any", 3) == 0) {
         if (rl_push(&out->f[0], 0, fam_max[0]) < 0 || rl_push(&out->f[1], 0, fam_max[1]) < 0)
-            return fail(ps, -CN_ENOMEM, "", s, len);
+            return cn_set_fail(ps, -CN_ENOMEM, "", s, len);
         return 0;
     }
     return parse_atom(ps, s, len, out);
 }
 
 /* A comma list (brackets already stripped) into a resolved set. */
-static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, struct rset *out)
+static int eval(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                struct rset *out)
 {
     struct rset pos = {0}, neg = {0}, one = {0};
     int rc = 0;
     if (depth >= MAX_DEPTH) {
-        rc = fail(ps, -CN_EINVAL, "address list nested too deep", s, len);
+        rc = cn_set_fail(ps, -CN_EINVAL, "address list nested too deep", s, len);
         goto out_free;
     }
     cn_set_trim(&s, &len);
     if (len == 0) {
-        rc = fail(ps, -CN_EINVAL, "empty address list", s, len);
+        rc = cn_set_fail(ps, -CN_EINVAL, "empty address list", s, len);
         goto out_free;
     }
     size_t i = 0, elen;
@@ -310,7 +285,7 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
     bool negated;
     while (cn_set_list_next(s, len, &i, &e, &elen, &negated)) {
         if (++ps->elements > MAX_ELEMENTS) {
-            rc = fail(ps, -CN_EINVAL, "address list too long", s, CN_MIN(len, 20));
+            rc = cn_set_fail(ps, -CN_EINVAL, "address list too long", s, CN_MIN(len, 20));
             goto out_free;
         }
         memset(&one, 0, sizeof(one));
@@ -320,7 +295,7 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
         struct rset *dst = negated ? &neg : &pos;
         for (int f = 0; f < 2; f++) {
             if (rl_append(&dst->f[f], &one.f[f]) < 0) {
-                rc = fail(ps, -CN_ENOMEM, "", s, len);
+                rc = cn_set_fail(ps, -CN_ENOMEM, "", s, len);
                 goto out_free;
             }
         }
@@ -330,11 +305,11 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
         rl_normalize(&pos.f[f]);
         rl_normalize(&neg.f[f]);
         if (pos.f[f].n == 0 && neg.f[f].n > 0 && rl_push(&pos.f[f], 0, fam_max[f]) < 0) {
-            rc = fail(ps, -CN_ENOMEM, "", s, len);
+            rc = cn_set_fail(ps, -CN_ENOMEM, "", s, len);
             goto out_free;
         }
         if (rl_subtract(&pos.f[f], &neg.f[f]) < 0) {
-            rc = fail(ps, -CN_ENOMEM, "", s, len);
+            rc = cn_set_fail(ps, -CN_ENOMEM, "", s, len);
             goto out_free;
         }
     }
@@ -382,15 +357,15 @@ int cn_addr_set_parse(struct cn_addr_set *out, const char *text, const struct cn
                       char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    struct pstate ps = {.vars = v, .err = err, .errlen = errlen};
+    struct cn_set_parse ps = {.vars = v, .err = err, .errlen = errlen};
     struct rset rs = {0};
     if (text == NULL)
-        return fail(&ps, -CN_EINVAL, "bad address", "", 0);
+        return cn_set_fail(&ps, -CN_EINVAL, "bad address", "", 0);
     int rc = eval(&ps, text, strlen(text), 0, &rs);
     if (rc < 0)
         return rc;
     if (rs.f[0].n == 0 && rs.f[1].n == 0) {
-        rc = fail(&ps, -CN_EINVAL, "address set matches nothing:", text, strlen(text));
+        rc = cn_set_fail(&ps, -CN_EINVAL, "address set matches nothing:", text, strlen(text));
         goto out_free;
     }
     if (full(&rs.f[0], 0) && full(&rs.f[1], 1)) {
@@ -399,7 +374,7 @@ int cn_addr_set_parse(struct cn_addr_set *out, const char *text, const struct cn
     }
     if (export_family(&rs.f[0], 4, &out->v4) < 0 || export_family(&rs.f[1], 16, &out->v6) < 0) {
         cn_addr_set_free(out);
-        rc = fail(&ps, -CN_ENOMEM, "", "", 0);
+        rc = cn_set_fail(&ps, -CN_ENOMEM, "", "", 0);
         goto out_free;
     }
     out->n4 = rs.f[0].n;

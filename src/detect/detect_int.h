@@ -62,6 +62,16 @@ void cn_port_set_free(struct cn_port_set *s);
 /* The list syntax both share (setlist.c): trims blanks, and walks "a, !b, [c, d]" one
  * element at a time from *pos (start at 0): the element without its '!'s and whether it is
  * negated. False once the list is exhausted; an empty list yields one empty element. */
+struct cn_set_parse { /* one address or port expression being parsed */
+    const struct cn_detect_vars *vars;
+    char *err;
+    size_t errlen;
+    unsigned elements; /* elements seen, variables expanded included (bounded) */
+};
+/* Writes "<what> '<text>'" (or "out of memory") into ps->err and returns rc. */
+int cn_set_fail(struct cn_set_parse *ps, int rc, const char *what, const char *s, size_t len);
+/* Where the ']' matching the '[' at s[0] is, or -1. */
+long cn_set_match_bracket(const char *s, size_t len);
 void cn_set_trim(const char **s, size_t *len);
 bool cn_set_list_next(const char *s, size_t len, size_t *pos, const char **elem, size_t *elen,
                       bool *negated);

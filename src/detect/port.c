@@ -19,13 +19,6 @@ struct plist {
     unsigned n, cap;
 };
 
-struct pstate {
-    const struct cn_detect_vars *vars;
-    char *err;
-    size_t errlen;
-    unsigned elements;
-};
-
 static int pl_push(struct plist *l, unsigned lo, unsigned hi)
 {
     if (l->n == l->cap) {
@@ -105,15 +98,6 @@ out_nomem:
     return -CN_ENOMEM;
 }
 
-static int fail(struct pstate *ps, int rc, const char *what, const char *s, size_t len)
-{
-    if (rc == -CN_ENOMEM)
-        snprintf(ps->err, ps->errlen, "out of memory");
-    else
-        snprintf(ps->err, ps->errlen, "%s '%.*s'", what, (int)CN_MIN(len, 60), s);
-    return rc;
-}
-
 /* A decimal port in s[0..len); false when empty, not a number or above 65535. */
 static bool parse_num(const char *s, size_t len, unsigned *out)
 {
@@ -132,7 +116,7 @@ static bool parse_num(const char *s, size_t len, unsigned *out)
     return true;
 }
 
-static int parse_atom(struct pstate *ps, const char *s, size_t len, struct plist *out)
+static int parse_atom(struct cn_set_parse *ps, const char *s, size_t len, struct plist *out)
 {
     const char *colon = memchr(s, ':', len);
     unsigned lo, hi;
@@ -158,65 +142,57 @@ static int parse_atom(struct pstate *ps, const char *s, size_t len, struct plist
             goto out_bad;
     }
     if (pl_push(out, lo, hi) < 0)
-        return fail(ps, -CN_ENOMEM, "", s, len);
+        return cn_set_fail(ps, -CN_ENOMEM, "", s, len);
     return 0;
 
 out_bad:
-    return fail(ps, -CN_EINVAL, "bad port", s, len);
+    return cn_set_fail(ps, -CN_EINVAL, "bad port", s, len);
 }
 
-static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, struct plist *out);
+static int eval(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                struct plist *out);
 
-static long match_bracket(const char *s, size_t len)
-{
-    unsigned d = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '[')
-            d++;
-        else if (s[i] == ']' && --d == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-static int element(struct pstate *ps, const char *s, size_t len, unsigned depth, struct plist *out)
+static int element(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                   struct plist *out)
 {
     if (len == 0)
-        return fail(ps, -CN_EINVAL, "empty port element in", s, len);
+        return cn_set_fail(ps, -CN_EINVAL, "empty port element in", s, len);
     if (s[0] == '[') {
-        if (match_bracket(s, len) != (long)len - 1)
-            return fail(ps, -CN_EINVAL, "unbalanced brackets in port", s, len);
+        if (cn_set_match_bracket(s, len) != (long)len - 1)
+            return cn_set_fail(ps, -CN_EINVAL, "unbalanced brackets in port", s, len);
         return eval(ps, s + 1, len - 2, depth + 1, out);
     }
     if (s[0] == '$') {
         char name[64];
         if (len - 1 >= sizeof(name) || len < 2)
-            return fail(ps, -CN_EINVAL, "bad variable", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "bad variable", s, len);
         memcpy(name, s + 1, len - 1);
         name[len - 1] = '\0';
         const char *text = cn_detect_var_port(ps->vars, name);
         if (text == NULL)
-            return fail(ps, -CN_EINVAL, "undefined port variable", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "undefined port variable", s, len);
         if (depth + 1 >= MAX_DEPTH)
-            return fail(ps, -CN_EINVAL, "port variables nested too deep (a loop?) at", s, len);
+            return cn_set_fail(ps, -CN_EINVAL, "port variables nested too deep (a loop?) at", s,
+                               len);
         return eval(ps, text, strlen(text), depth + 1, out);
     }
     if (len == 3 && strncasecmp(s, "any", 3) == 0)
-        return pl_push(out, 0, PORT_MAX) < 0 ? fail(ps, -CN_ENOMEM, "", s, len) : 0;
+        return pl_push(out, 0, PORT_MAX) < 0 ? cn_set_fail(ps, -CN_ENOMEM, "", s, len) : 0;
     return parse_atom(ps, s, len, out);
 }
 
-static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, struct plist *out)
+static int eval(struct cn_set_parse *ps, const char *s, size_t len, unsigned depth,
+                struct plist *out)
 {
     struct plist pos = {0}, neg = {0}, one = {0};
     int rc = 0;
     if (depth >= MAX_DEPTH) {
-        rc = fail(ps, -CN_EINVAL, "port list nested too deep", s, len);
+        rc = cn_set_fail(ps, -CN_EINVAL, "port list nested too deep", s, len);
         goto out_free;
     }
     cn_set_trim(&s, &len);
     if (len == 0) {
-        rc = fail(ps, -CN_EINVAL, "empty port list", s, len);
+        rc = cn_set_fail(ps, -CN_EINVAL, "empty port list", s, len);
         goto out_free;
     }
     size_t i = 0, elen;
@@ -224,7 +200,7 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
     bool negated;
     while (cn_set_list_next(s, len, &i, &e, &elen, &negated)) {
         if (++ps->elements > MAX_ELEMENTS) {
-            rc = fail(ps, -CN_EINVAL, "port list too long", s, CN_MIN(len, 20));
+            rc = cn_set_fail(ps, -CN_EINVAL, "port list too long", s, CN_MIN(len, 20));
             goto out_free;
         }
         rc = element(ps, e, elen, depth, &one);
@@ -233,7 +209,7 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
         struct plist *dst = negated ? &neg : &pos;
         for (unsigned k = 0; k < one.n; k++) {
             if (pl_push(dst, one.v[k].lo, one.v[k].hi) < 0) {
-                rc = fail(ps, -CN_ENOMEM, "", s, len);
+                rc = cn_set_fail(ps, -CN_ENOMEM, "", s, len);
                 goto out_free;
             }
         }
@@ -243,7 +219,7 @@ static int eval(struct pstate *ps, const char *s, size_t len, unsigned depth, st
     pl_normalize(&neg);
     if ((pos.n == 0 && neg.n > 0 && pl_push(&pos, 0, PORT_MAX) < 0) ||
         pl_subtract(&pos, &neg) < 0) {
-        rc = fail(ps, -CN_ENOMEM, "", s, len);
+        rc = cn_set_fail(ps, -CN_ENOMEM, "", s, len);
         goto out_free;
     }
     *out = pos;
@@ -260,15 +236,15 @@ int cn_port_set_parse(struct cn_port_set *out, const char *text, const struct cn
                       char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    struct pstate ps = {.vars = v, .err = err, .errlen = errlen};
+    struct cn_set_parse ps = {.vars = v, .err = err, .errlen = errlen};
     struct plist l = {0};
     if (text == NULL)
-        return fail(&ps, -CN_EINVAL, "bad port", "", 0);
+        return cn_set_fail(&ps, -CN_EINVAL, "bad port", "", 0);
     int rc = eval(&ps, text, strlen(text), 0, &l);
     if (rc < 0)
         return rc;
     if (l.n == 0) {
-        rc = fail(&ps, -CN_EINVAL, "port set matches nothing:", text, strlen(text));
+        rc = cn_set_fail(&ps, -CN_EINVAL, "port set matches nothing:", text, strlen(text));
         goto out_free;
     }
     if (l.n == 1 && l.v[0].lo == 0 && l.v[0].hi == PORT_MAX) {
