@@ -55,6 +55,7 @@ enum cn_pkt_flag {
     CN_PKT_STREAM_NOEVAL = 1u << 16,    /* stream engine ignored it (bad checksum, out of window) */
     CN_PKT_FLOW_ESTABLISHED = 1u << 17, /* its flow was established when the packet arrived
                                            (set by src/flow before the stream engine runs) */
+    CN_PKT_FLOW_HASHED = 1u << 18,      /* flow_hash already holds the flow key's hash (src/flow) */
 };
 
 #define CN_PKT_MAX_VLANS  3

@@ -363,7 +363,9 @@ struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
     if (kind == KEY_NONE)
         return NULL;
 
-    uint32_t hash = (uint32_t)key_hash(&k, t->seed);
+    /* a batch worker may have hashed the key already, to prefetch the bucket */
+    uint32_t hash =
+        (p->flags & CN_PKT_FLOW_HASHED) ? p->flow_hash : (uint32_t)key_hash(&k, t->seed);
     p->flow_hash = hash;
 
     struct cn_flow *f = t->buckets[hash & t->mask];
@@ -411,6 +413,7 @@ void cn_flow_prefetch_bucket(const struct cn_flow_table *t, struct cn_packet *p)
         return;
     }
     p->flow_hash = (uint32_t)key_hash(&k, t->seed);
+    p->flags |= CN_PKT_FLOW_HASHED;
     __builtin_prefetch(&t->buckets[p->flow_hash & t->mask]);
 }
 

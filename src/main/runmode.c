@@ -23,17 +23,12 @@
 #define BATCH_BYTES  (256u * 1024)
 #define RING_SLOTS   8 /* batches in flight per worker: bounds the reader's lead */
 
-struct batch_frame {
-    uint32_t off, caplen, wirelen;
-    int linktype;
-    cn_time_t ts;
-    uint64_t pcap_cnt;
-};
-
+/* Frames copied out of the capture's buffer: each f[i].data points into this batch's data,
+ * so the worker gets ready-made frames. */
 struct batch {
     cn_time_t tick; /* run a timeout pass at this packet time before the frames; 0: none */
     uint32_t n, used;
-    struct batch_frame f[BATCH_FRAMES];
+    struct cn_frame f[BATCH_FRAMES];
     uint8_t data[BATCH_BYTES];
 };
 
@@ -152,13 +147,10 @@ static void lane_add(struct lane *l, const struct cn_frame *f)
     if (!l->current)
         l->current = take_free(l);
     struct batch *b = l->current;
-    struct batch_frame *bf = &b->f[b->n++];
-    bf->off = b->used;
+    struct cn_frame *bf = &b->f[b->n++];
+    *bf = *f;
+    bf->data = b->data + b->used;
     bf->caplen = caplen;
-    bf->wirelen = f->wirelen;
-    bf->linktype = f->linktype;
-    bf->ts = f->ts;
-    bf->pcap_cnt = f->pcap_cnt;
     memcpy(b->data + b->used, f->data, caplen);
     b->used += caplen;
 }
@@ -170,13 +162,7 @@ static void *lane_main(void *arg)
     while ((b = ring_pop_wait(&l->full, &l->done)) != NULL) {
         if (b->tick)
             cn_worker_tick(l->worker, b->tick);
-        struct cn_frame frames[BATCH_FRAMES];
-        for (uint32_t i = 0; i < b->n; i++) {
-            const struct batch_frame *bf = &b->f[i];
-            frames[i] = (struct cn_frame){b->data + bf->off, bf->caplen,  bf->wirelen, bf->ts,
-                                          bf->linktype,      bf->pcap_cnt};
-        }
-        cn_worker_frames(l->worker, frames, b->n);
+        cn_worker_frames(l->worker, b->f, b->n);
         ring_push(&l->free, b); /* never full: it holds only this lane's batches */
     }
     /* each worker ends its own flows, so the end-of-capture flush runs in parallel */
