@@ -75,22 +75,10 @@ static void process_packet(struct cn_worker *w, struct cn_packet *p)
         cn_output_packet_events(w->out, p);
 }
 
-void cn_worker_frame(struct cn_worker *w, const struct cn_frame *fr)
-{
-    struct cn_packet *p = &w->pkt;
-    cn_decode_frame(w->decode, fr, p);
-    if (fr->ts > w->last_ts)
-        w->last_ts = fr->ts;
-    process_packet(w, p);
-    struct cn_packet *rebuilt;
-    while ((rebuilt = cn_decode_next_rebuilt(w->decode)) != NULL)
-        process_packet(w, rebuilt);
-}
-
 /* Decodes up to CN_WORKER_AHEAD frames ahead of the one being processed: stage one of the
- * flow prefetch (the bucket) runs at decode time, stage two (the flow itself) half-way. The
- * order of processing is exactly that of cn_worker_frame(): when a frame completes a
- * fragmented datagram, decoding ahead stops until the packets before it and the rebuilt
+ * flow prefetch (the bucket) runs at decode time, stage two (the flow itself) half-way.
+ * Packets are processed in frame order, each rebuilt datagram right after the fragment that
+ * completed it: decoding ahead stops there until the packets before it and the rebuilt
  * datagram have been processed (the rebuilt packet lives in the decoder until its next call). */
 void cn_worker_frames(struct cn_worker *w, const struct cn_frame *fr, unsigned n)
 {
@@ -119,6 +107,11 @@ void cn_worker_frames(struct cn_worker *w, const struct cn_frame *fr, unsigned n
             rebuilt = cn_decode_next_rebuilt(w->decode);
         }
     }
+}
+
+void cn_worker_frame(struct cn_worker *w, const struct cn_frame *fr)
+{
+    cn_worker_frames(w, fr, 1);
 }
 
 void cn_worker_tick(struct cn_worker *w, cn_time_t now)
