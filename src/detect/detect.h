@@ -83,6 +83,10 @@ CN_API void cn_detect_ctx_free(struct cn_detect_ctx *ctx);
 CN_API unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
                                  const struct cn_alert **alerts);
 
+/* Releases the detection state the engine keeps on f (flowbits, flowint, ...). Called once
+ * when the flow ends, after its records are written; f->detect is NULL afterwards. */
+CN_API void cn_detect_flow_end(struct cn_flow *f);
+
 /* Read-only views of a rule, for the outputs. */
 CN_API uint32_t cn_rule_sid(const struct cn_rule *r);
 CN_API uint32_t cn_rule_gid(const struct cn_rule *r);

@@ -70,6 +70,7 @@ struct cn_flow {
     void *stream;                            /* TCP session, owned by src/stream */
 
     void *app;        /* application-layer state, owned by src/app */
+    void *detect;     /* detection state (flowbits, flowint, ...), owned by src/detect */
     uint64_t flow_id; /* stable: derived from key and start time, not a counter; 51 bits, != 0 */
     cn_time_t start;
     uint16_t app_proto; /* filled by the application layer; 0 = unknown */

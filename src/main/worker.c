@@ -11,6 +11,7 @@ static void on_flow_end(void *user, struct cn_flow *f)
     struct cn_worker *w = user;
     cn_output_flow(w->out, f);
     cn_stream_flow_end(w->stream, f);
+    cn_detect_flow_end(f);
 }
 
 /* Reassembled TCP data. The application layer (a later issue) plugs in here. */
