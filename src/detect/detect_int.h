@@ -231,6 +231,17 @@ void cn_inspect_scratch_free(struct cn_inspect_scratch *s);
  * retried at its next occurrence (bounded). True when the whole list matches. */
 bool cn_inspect_list(struct cn_inspect *in, const struct cn_smlist *list);
 
+/* The detection state of one flow (flowstate.c), at f->detect. NULL until a rule needs it:
+ * use cn_flow_detect_get(). Each part frees its own data in cn_flow_detect_release(). */
+struct cn_flow_detect {
+    int placeholder; /* parts (flowbits, flowint, by_flow thresholds) are added here */
+};
+/* f's state, allocated on first use; NULL when memory runs out (the caller treats the rule
+ * as not matching, or skips the update). */
+struct cn_flow_detect *cn_flow_detect_get(struct cn_flow *f);
+/* Frees what the parts of fd hold (not fd itself). */
+void cn_flow_detect_release(struct cn_flow_detect *fd);
+
 /* Rule-set internals for the engine (ruleset.c builds them). */
 struct cn_ruleset {
     struct cn_rule **rules;

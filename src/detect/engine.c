@@ -319,9 +319,3 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
         return 0;
     return finalize(ctx, p);
 }
-
-void cn_detect_flow_end(struct cn_flow *f)
-{
-    /* nothing is kept per flow yet; flowbits and flowint will hang their state here */
-    f->detect = NULL;
-}

@@ -1,0 +1,28 @@
+/* flowstate: the detection state a flow carries (f->detect): flowbits, flowint counters and
+ * by_flow threshold counters. It is allocated the first time a rule needs it, so flows no rule
+ * touches cost nothing, and released by cn_detect_flow_end() when the flow ends. Each part is
+ * owned by the file that uses it; this file only ties their lifetimes to the flow's. */
+#include "detect/detect_int.h"
+
+struct cn_flow_detect *cn_flow_detect_get(struct cn_flow *f)
+{
+    if (f->detect)
+        return f->detect;
+    f->detect = cn_calloc(1, sizeof(struct cn_flow_detect));
+    return f->detect;
+}
+
+void cn_detect_flow_end(struct cn_flow *f)
+{
+    struct cn_flow_detect *fd = f->detect;
+    if (!fd)
+        return;
+    cn_flow_detect_release(fd);
+    cn_free(fd);
+    f->detect = NULL;
+}
+
+void cn_flow_detect_release(struct cn_flow_detect *fd)
+{
+    (void)fd; /* each part adds its release call here */
+}
