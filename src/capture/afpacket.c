@@ -292,6 +292,7 @@ static int afp_next(struct cn_capture *c, struct cn_frame *f)
             f->ts = (cn_time_t)h->tp_sec * CN_USEC + h->tp_nsec / 1000u;
             f->linktype = CN_LINK_ETHERNET;
             f->pcap_cnt = 0;
+            f->stable = false;
             return 0;
         }
         struct tpacket_block_desc *bd = block_desc(s, s->block);

@@ -141,6 +141,7 @@ static int live_next(struct cn_capture *c, struct cn_frame *f)
                         : (cn_time_t)hdr->ts.tv_sec * CN_USEC + (cn_time_t)hdr->ts.tv_usec;
             f->linktype = s->linktype;
             f->pcap_cnt = 0;
+            f->stable = false;
             return 0;
         }
         if (rc == PCAP_ERROR_BREAK)

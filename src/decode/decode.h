@@ -33,6 +33,9 @@ struct cn_frame {
     cn_time_t ts;
     int linktype;
     uint64_t pcap_cnt; /* 1-based frame number within the capture, 0 when live */
+    /* data stays valid until the capture is closed (a memory-mapped file), not just until the
+     * next frame is read: run modes may then batch frames without copying them */
+    bool stable;
 };
 
 enum cn_pkt_flag {

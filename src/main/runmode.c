@@ -1,10 +1,11 @@
 /* Run modes: how frames travel from the capture to the workers.
  *
  * single:  the main thread reads and runs the one worker.
- * workers: for files and libpcap, the main thread reads, copies each frame into a batch for the
+ * workers: for files and libpcap, the main thread reads, puts each frame into a batch for the
  *          worker chosen by the symmetric address hash, and hands full batches over
- *          single-producer/single-consumer rings. For AF_PACKET, each worker thread reads its
- *          own fanout socket and there is no reader.
+ *          single-producer/single-consumer rings. A frame is copied into the batch unless the
+ *          capture keeps it valid (a mapped file: f->stable). For AF_PACKET, each worker thread
+ * reads its own fanout socket and there is no reader.
  *
  * Results must not depend on the number of workers. Flow timeouts run on packet time, once per
  * new second of it: before the first frame of a new second, every worker's pending frames are
@@ -23,8 +24,9 @@
 #define BATCH_BYTES  (256u * 1024)
 #define RING_SLOTS   8 /* batches in flight per worker: bounds the reader's lead */
 
-/* Frames copied out of the capture's buffer: each f[i].data points into this batch's data,
- * so the worker gets ready-made frames. */
+/* Frames for one worker: each f[i].data points into this batch's data (copied out of the
+ * capture's buffer) or, for stable frames, into the capture itself. used counts the bytes of
+ * both kinds, so a batch also bounds how far the reader runs ahead of a mapped file's pages. */
 struct batch {
     cn_time_t tick; /* run a timeout pass at this packet time before the frames; 0: none */
     uint32_t n, used;
@@ -149,9 +151,11 @@ static void lane_add(struct lane *l, const struct cn_frame *f)
     struct batch *b = l->current;
     struct cn_frame *bf = &b->f[b->n++];
     *bf = *f;
-    bf->data = b->data + b->used;
-    bf->caplen = caplen;
-    memcpy(b->data + b->used, f->data, caplen);
+    if (!f->stable) {
+        bf->data = b->data + b->used;
+        bf->caplen = caplen;
+        memcpy(b->data + b->used, f->data, caplen);
+    }
     b->used += caplen;
 }
 
@@ -248,18 +252,56 @@ static int read_loop(struct cn_run *run, struct cn_capture *cap, struct cn_run_r
 }
 
 /* ---- single ---- */
+
+/* Stable frames (a mapped file) are gathered and processed SINGLE_BATCH at a time, which lets
+ * the worker decode ahead and prefetch flows; other frames are processed as they come, after
+ * the gathered ones, so the order never changes. */
+#define SINGLE_BATCH 64
+struct single {
+    struct cn_worker *w;
+    unsigned n;
+    struct cn_frame f[SINGLE_BATCH];
+};
+static void single_flush(struct single *s)
+{
+    if (s->n)
+        cn_worker_frames(s->w, s->f, s->n);
+    s->n = 0;
+}
 static void single_deliver(void *ctx, const struct cn_frame *f)
 {
-    cn_worker_frame(ctx, f);
+    struct single *s = ctx;
+    if (!f->stable) {
+        single_flush(s);
+        cn_worker_frame(s->w, f);
+        return;
+    }
+    s->f[s->n++] = *f;
+    if (s->n == SINGLE_BATCH)
+        single_flush(s);
 }
 static void single_tick(void *ctx, cn_time_t ts)
 {
-    cn_worker_tick(ctx, ts);
+    struct single *s = ctx;
+    single_flush(s);
+    cn_worker_tick(s->w, ts);
 }
 static void single_idle(void *ctx)
 {
-    struct cn_worker *w = ctx;
-    cn_output_thread_flush(w->out);
+    struct single *s = ctx;
+    single_flush(s);
+    cn_output_thread_flush(s->w->out);
+}
+static int run_single(struct cn_run *run, struct cn_capture *cap, struct cn_run_result *res)
+{
+    struct single *s = cn_calloc(1, sizeof(*s));
+    if (!s)
+        return -CN_ENOMEM;
+    s->w = run->workers[0];
+    int rc = read_loop(run, cap, res, single_deliver, single_tick, single_idle, s, true);
+    single_flush(s);
+    cn_free(s);
+    return rc;
 }
 
 /* ---- workers fed by the reader ---- */
@@ -483,8 +525,7 @@ int cn_main_run(struct cn_run *run, struct cn_run_result *res)
             return -CN_EIO;
         }
         if (run->nworkers == 1)
-            rc = read_loop(run, cap, res, single_deliver, single_tick, single_idle, run->workers[0],
-                           true);
+            rc = run_single(run, cap, res);
         else
             rc = run_dispatch(run, cap, res);
         if (run->settings->capture.kind == CN_CAPTURE_LIVE) {

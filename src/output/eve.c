@@ -3,10 +3,10 @@
  *
  * cn_output_open() creates (truncates) eve.json and fast.log under the log directory. Each
  * worker formats records into its own 64 KiB buffer of whole lines; when a line does not fit,
- * and at every flush, the buffer goes to the file in one write(2) under the file's mutex, so
- * lines from different threads never interleave and the hot path makes no system call per
- * record. Per-type record counts are kept per thread and folded into the shared totals at
- * each flush. */
+ * and at every flush, the buffer is queued whole for the file's writer thread, so lines from
+ * different threads never interleave and the workers make no system call per record and do
+ * not wait for the file system. Per-type record counts are kept per thread and folded into the
+ * shared totals at each flush. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +76,51 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
+/* Writes buf fully; the first failure is logged once and the data dropped. */
+static void write_all(struct cn_logfile *f, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(f->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (!f->write_failed) {
+                f->write_failed = true;
+                cn_err("writing '%s' failed: %s; records are being lost", f->path, strerror(errno));
+            }
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* The writer thread: writes the oldest queued buffer, outside the lock, until the file closes
+ * with nothing left queued. */
+static void *writer_main(void *arg)
+{
+    struct cn_logfile *f = arg;
+    pthread_mutex_lock(&f->lock);
+    for (;;) {
+        while (f->qcount == 0 && !f->closing)
+            pthread_cond_wait(&f->more, &f->lock);
+        if (f->qcount == 0)
+            break;
+        unsigned i = f->qhead;
+        f->busy = true;
+        pthread_mutex_unlock(&f->lock);
+        write_all(f, f->q[i], f->qlen[i]);
+        pthread_mutex_lock(&f->lock);
+        f->busy = false;
+        f->qlen[i] = 0;
+        f->qhead = (i + 1) % CN_LOG_QBUFS;
+        f->qcount--;
+        pthread_cond_broadcast(&f->room);
+    }
+    pthread_mutex_unlock(&f->lock);
+    return NULL;
+}
+
 static int logfile_open(struct cn_logfile *f, const char *dir, const char *name, char *err,
                         size_t errlen)
 {
@@ -89,47 +134,112 @@ static int logfile_open(struct cn_logfile *f, const char *dir, const char *name,
         snprintf(err, errlen, "cannot open '%s': %s", f->path, strerror(errno));
         return -CN_EIO;
     }
-    if (pthread_mutex_init(&f->lock, NULL) != 0) {
+    for (unsigned i = 0; i < CN_LOG_QBUFS; i++)
+        if (!(f->q[i] = cn_malloc(CN_LOG_QBUF_LEN))) {
+            snprintf(err, errlen, "out of memory for '%s'", f->path);
+            return -CN_ENOMEM;
+        }
+    if (pthread_mutex_init(&f->lock, NULL) != 0 || pthread_cond_init(&f->more, NULL) != 0 ||
+        pthread_cond_init(&f->room, NULL) != 0) {
         snprintf(err, errlen, "cannot create a lock for '%s'", f->path);
         return -CN_ENOMEM;
     }
     f->lock_ready = true;
+    if (pthread_create(&f->writer, NULL, writer_main, f) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread of '%s'", f->path);
+        return -CN_ENOMEM;
+    }
+    f->writer_running = true;
     return 0;
 }
 
 static void logfile_close(struct cn_logfile *f)
 {
+    if (f->writer_running) {
+        pthread_mutex_lock(&f->lock);
+        f->closing = true;
+        pthread_cond_signal(&f->more);
+        pthread_mutex_unlock(&f->lock);
+        pthread_join(f->writer, NULL);
+        f->writer_running = false;
+    }
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
-    if (f->lock_ready)
+    if (f->lock_ready) {
         pthread_mutex_destroy(&f->lock);
+        pthread_cond_destroy(&f->more);
+        pthread_cond_destroy(&f->room);
+    }
     f->lock_ready = false;
+    for (unsigned i = 0; i < CN_LOG_QBUFS; i++) {
+        cn_free(f->q[i]);
+        f->q[i] = NULL;
+    }
     cn_free(f->path);
     f->path = NULL;
+}
+
+/* A buffer with room for len more bytes (len <= CN_LOG_QBUF_LEN): the last one unless it is
+ * too full or being written, else the next free one; waits for the writer when every buffer is
+ * taken. Called with the lock held. */
+static unsigned fill_buffer(struct cn_logfile *f, size_t len)
+{
+    for (;;) {
+        if (f->qcount > 0) {
+            unsigned last = (f->qhead + f->qcount - 1) % CN_LOG_QBUFS;
+            bool writing = f->busy && last == f->qhead;
+            if (!writing && CN_LOG_QBUF_LEN - f->qlen[last] >= len)
+                return last;
+        }
+        if (f->qcount < CN_LOG_QBUFS) {
+            unsigned next = (f->qhead + f->qcount) % CN_LOG_QBUFS;
+            f->qlen[next] = 0;
+            f->qcount++;
+            return next;
+        }
+        pthread_cond_wait(&f->room, &f->lock);
+    }
 }
 
 void cn_logfile_write(struct cn_logfile *f, const void *data, size_t len)
 {
     if (f->fd < 0 || len == 0)
         return;
-    const char *p = data;
+    if (!f->writer_running) { /* not open through logfile_open (never in a run) */
+        write_all(f, data, len);
+        return;
+    }
     pthread_mutex_lock(&f->lock);
-    while (len > 0) {
-        ssize_t n = write(f->fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (!f->write_failed) {
-                f->write_failed = true;
-                cn_err("writing '%s' failed: %s; records are being lost", f->path, strerror(errno));
-            }
-            break;
-        }
-        p += n;
-        len -= (size_t)n;
+    /* Each call's bytes land in one piece, so lines never interleave. A call larger than a
+     * buffer (one huge record) waits for the queue to drain and is written right here. */
+    if (len > CN_LOG_QBUF_LEN) {
+        while (f->qcount > 0)
+            pthread_cond_wait(&f->room, &f->lock);
+        write_all(f, data, len);
+    } else {
+        unsigned i = fill_buffer(f, len);
+        memcpy(f->q[i] + f->qlen[i], data, len);
+        f->qlen[i] += len;
+        pthread_cond_signal(&f->more);
     }
     pthread_mutex_unlock(&f->lock);
+}
+
+static void logfile_sync(struct cn_logfile *f)
+{
+    if (!f->writer_running)
+        return;
+    pthread_mutex_lock(&f->lock);
+    while (f->qcount > 0)
+        pthread_cond_wait(&f->room, &f->lock);
+    pthread_mutex_unlock(&f->lock);
+}
+
+void cn_output_sync(struct cn_output *out)
+{
+    logfile_sync(&out->eve);
+    logfile_sync(&out->fast);
 }
 
 struct cn_output *cn_output_open(const struct cn_output_config *cfg, char *err, size_t errlen)

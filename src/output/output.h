@@ -60,7 +60,10 @@ CN_API const char *cn_output_eve_path(const struct cn_output *out);
 CN_API struct cn_output_thread *cn_output_thread_new(struct cn_output *out);
 /* Flushes the thread's buffers and frees them. */
 CN_API void cn_output_thread_free(struct cn_output_thread *ot);
+/* Hands the thread's buffered records to the files' writer threads (they reach the files
+ * shortly after, in order); cn_output_sync() waits until everything handed over is written. */
 CN_API void cn_output_thread_flush(struct cn_output_thread *ot);
+CN_API void cn_output_sync(struct cn_output *out);
 
 /* One anomaly record per event on p (decode and stream events, as enabled). */
 CN_API void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet *p);

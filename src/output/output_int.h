@@ -143,12 +143,27 @@ enum cn_eve_type { CN_EVE_ALERT, CN_EVE_ANOMALY, CN_EVE_FLOW, CN_EVE_STATS, CN_E
 extern const char *const cn_eve_type_names[CN_EVE__COUNT];
 
 /* One shared log file. Threads hand it whole lines, many at a time, under its lock. */
+/* A log file written by its own thread: cn_logfile_write() copies whole lines into a queue of
+ * large buffers under the lock and returns; the writer thread hands each buffer to write(2)
+ * in order. Workers never wait on the file system (creating a file's pages costs the kernel
+ * more than formatting the records does) unless the whole queue is full. */
+#define CN_LOG_QBUFS    4
+#define CN_LOG_QBUF_LEN (1u << 20)
 struct cn_logfile {
     int fd; /* -1: disabled */
     char *path;
     pthread_mutex_t lock;
+    pthread_cond_t more, room; /* data queued / a buffer freed */
     bool lock_ready;
+    bool writer_running;
+    bool closing;
     bool write_failed; /* logged once */
+    bool busy;         /* the writer is writing q[qhead] */
+    unsigned qhead;    /* the oldest buffer holding data */
+    unsigned qcount;   /* buffers holding data; the last one may still be filling */
+    char *q[CN_LOG_QBUFS];
+    size_t qlen[CN_LOG_QBUFS];
+    pthread_t writer;
 };
 
 #define CN_EVE_THREAD_BUF  (64u * 1024)
@@ -168,6 +183,13 @@ struct cn_output {
     struct cn_stats *stats_prev; /* values of the previous record, for deltas */
     struct cn_json stats_js;
     struct cn_tscache stats_ts;
+    /* the rule load for "detect.engines" (cn_output_set_rule_load); set before any record */
+    struct {
+        bool set;
+        uint64_t loaded, failed, skipped;
+        cn_time_t when;
+        struct cn_tscache ts;
+    } rule_load;
 };
 
 struct cn_output_thread {

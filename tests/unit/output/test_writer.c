@@ -314,8 +314,9 @@ static void test_fast_log(void **state)
         cn_fast_write_line(ot, line, (size_t)n);
         total += n;
     }
-    /* nothing reaches the file until a flush (or a full buffer) */
+    /* nothing reaches the file until a flush (or a full buffer), and then the writer thread */
     cn_output_thread_flush(ot);
+    cn_output_sync(out);
     size_t len;
     char *s = read_all(dir, "fast.log", &len);
     assert_non_null(s);
