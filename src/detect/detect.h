@@ -38,6 +38,13 @@ struct cn_detect_load_config {
     /* Rules held in memory, loaded after the files, reported under builtin_name. */
     const char *builtin_text;
     const char *builtin_name;
+    /* threshold.config (threshold, event_filter, rate_filter, suppress): NULL for none. A file
+     * that cannot be read is a warning, or silent when threshold_file_optional (the default
+     * path that nobody named). Bad lines are logged as "file:line: reason"; the rest apply. */
+    const char *threshold_file;
+    bool threshold_file_optional;
+    uint64_t threshold_memcap;    /* shared threshold counters; 0: 16 MiB */
+    uint32_t threshold_hash_size; /* their hash buckets; 0: 16384 */
 };
 
 /* The load report. Each failed rule is also logged as "file:line: reason" (cn_err). */
@@ -87,6 +94,17 @@ CN_API unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
  * when the flow ends, after its records are written; f->detect is NULL afterwards. */
 CN_API void cn_detect_flow_end(struct cn_flow *f);
 
+/* The flowbits and flowints set on f, for the outputs' EVE "metadata" (and "traffic") objects:
+ * the flowbits first, in the order the rule set first names them, then the flowints. Start
+ * with *iter = 0 and call until it returns false. Names stay valid while the rule set lives. */
+enum cn_flow_var_kind { CN_FLOW_VAR_BIT, CN_FLOW_VAR_INT };
+struct cn_flow_var {
+    enum cn_flow_var_kind kind;
+    const char *name;
+    uint32_t value; /* flowints */
+};
+CN_API bool cn_detect_flow_var(const struct cn_flow *f, unsigned *iter, struct cn_flow_var *out);
+
 /* Read-only views of a rule, for the outputs. */
 CN_API uint32_t cn_rule_sid(const struct cn_rule *r);
 CN_API uint32_t cn_rule_gid(const struct cn_rule *r);
@@ -99,6 +117,11 @@ CN_API bool cn_rule_noalert(const struct cn_rule *r);
 CN_API const char *cn_rule_metadata_key(const struct cn_rule *r, unsigned i);
 CN_API const char *cn_rule_metadata_value(const struct cn_rule *r, unsigned i);
 CN_API const char *cn_action_name(enum cn_action a); /* "allowed"/"blocked" are output's job */
+
+/* Writes the datasets that have a save or state file (dataset/datarep keywords, datasets:
+ * section), as Suricata does when it stops. Call once, after the workers are gone. Returns the
+ * number of files that could not be written (each logged). */
+CN_API unsigned cn_detect_datasets_save(const struct cn_ruleset *rs);
 
 /* Every keyword this build supports, one per call, for --list-keywords. NULL past the end. */
 CN_API const char *cn_detect_keyword_name(unsigned i);

@@ -78,6 +78,11 @@ bool cn_set_list_next(const char *s, size_t len, size_t *pos, const char **elem,
 
 /* ---- the rule ---- */
 
+/* byte_extract and byte_math variables: at most this many per rule (names resolved to an
+ * index at load time), each name at most CN_VAR_NAME_MAX - 1 bytes. */
+#define CN_RULE_MAX_VARS 8u
+#define CN_VAR_NAME_MAX  32u
+
 /* Lists of sigmatches. New buffers (http.uri, dns.query, ...) come with the application
  * layer, registered in a buffers.def list; their ids follow CN_LIST__BUILTIN. */
 enum cn_list_id {
@@ -107,6 +112,8 @@ struct cn_sigmatch {
     const struct cn_keyword *kw;
     void *data; /* what the keyword's setup() parsed; freed by kw->free */
 };
+/* A sticky buffer's list may start with its transform chain (transform.h): a sigmatch of
+ * cn_kw_transform_chain that matches nothing itself; cn_transform_buffer() applies it. */
 struct cn_smlist {
     struct cn_sigmatch *v;
     unsigned n, cap;
@@ -140,6 +147,18 @@ struct cn_rule {
     const char *file; /* interned; not owned */
     int line;
     uint32_t order; /* load order */
+    uint32_t num;   /* evaluation position in rs->rules (ruleset.c's ordering) */
+    /* post-match actions (flowbits:set, flowint:+, xbits:set, ...): run once the whole rule
+     * has matched a packet, whether or not an alert is written (kw->postmatch) */
+    struct cn_smlist post;
+    /* Lists in which byte_extract/byte_math set variables, in the order of their first
+     * definition. The engine inspects these lists first, in this order, so a variable set in
+     * one buffer is known when a later buffer reads it (kw/byte_common.h checks the order). */
+    uint8_t var_lists[CN_RULE_MAX_VARS];
+    uint8_t nvar_lists;
+    /* threshold: or detection_filter: (kw/threshold.c, kw/detection_filter.c); owned. What
+     * applies at run time may differ: threshold.config can replace it (threshold.c). */
+    struct cn_threshold_spec *threshold;
 };
 
 /* ---- keywords (keyword.c and one file per keyword, listed in keywords.def) ---- */
@@ -157,6 +176,10 @@ struct cn_rule_builder {
     int last_content_list;  /* list and index of the last content match, -1 when none */
     int last_content_index; /* (content modifiers apply to it) */
     const struct cn_detect_loader *ld;
+    /* byte_extract/byte_math variables defined so far: name and defining list, by index */
+    char var_name[CN_RULE_MAX_VARS][CN_VAR_NAME_MAX];
+    uint8_t var_list[CN_RULE_MAX_VARS];
+    unsigned nvars;
 };
 
 /* The loader's shared tables, for keywords that need them (classtype, reference). */
@@ -171,6 +194,9 @@ struct cn_detect_loader {
                          accepted (Suricata warns) */
     unsigned nrefs;
     const struct cn_detect_vars *vars;
+    struct cn_varstore *vs;       /* flowbit/flowint/xbit names and the xbits table (flowvar.c) */
+    struct cn_datasets *datasets; /* dataset/datarep sets (dataset.c) */
+    const char *cur_file;         /* the rule file being loaded (dataset load paths); may be NULL */
 };
 const struct cn_classtype *cn_detect_classtype(const struct cn_detect_loader *ld, const char *name);
 
@@ -187,12 +213,23 @@ struct cn_keyword {
     /* For keywords that add sigmatches: does the sigmatch match? NULL for metadata keywords. */
     bool (*match)(struct cn_inspect *in, const void *data);
     void (*free)(void *data);
+    /* For sigmatches in the rule's post list: the action to run once the rule matched. */
+    void (*postmatch)(struct cn_inspect *in, const void *data);
+    /* Which state a sigmatch reads (packet list) or writes (post list), for the evaluation
+     * order (ruleset.c): enum cn_var_class; NULL for keywords that touch none. */
+    int (*var_class)(const void *data);
 };
 
 /* The keyword table built from keywords.def: lookup by name or alias; NULL when unknown. */
 const struct cn_keyword *cn_kw_find(const char *name);
 unsigned cn_kw_count(void);
 const struct cn_keyword *cn_kw_at(unsigned i);
+
+/* The direction a rule's flow keyword asks for (kw/flow.c): CN_FLOW_DIR_TOSERVER (to_server,
+ * from_client), CN_FLOW_DIR_TOCLIENT, or 0 when it names none. The prefilter keeps one
+ * database per direction. */
+enum { CN_FLOW_DIR_TOSERVER = 1, CN_FLOW_DIR_TOCLIENT = 2 };
+unsigned cn_kw_flow_direction(const struct cn_rule *r);
 
 /* Appends a sigmatch to list (growing the list); data is owned by the rule from now on. */
 int cn_rule_add_match(struct cn_rule *r, unsigned list, const struct cn_keyword *kw, void *data);
@@ -218,6 +255,10 @@ struct cn_inspect {
     uint32_t pos;
     uint32_t depth;                     /* recursion guard for backtracking */
     struct cn_inspect_scratch *scratch; /* per-worker scratch (inspect.c); NULL works, slower */
+    struct cn_stats *stats; /* the worker's counters (post-match actions); may be NULL */
+    /* byte_extract/byte_math values of the current inspection attempt, by variable index.
+     * Only read after the defining keyword ran on the same path (load-time order). */
+    uint64_t vars[CN_RULE_MAX_VARS];
 };
 
 /* Per-worker scratch space of the inspector (PCRE2 match data). The engine keeps one per
@@ -235,6 +276,14 @@ bool cn_inspect_list(struct cn_inspect *in, const struct cn_smlist *list);
  * use cn_flow_detect_get(). Each part frees its own data in cn_flow_detect_release(). */
 struct cn_flow_detect {
     int placeholder; /* parts (flowbits, flowint, by_flow thresholds) are added here */
+    /* flowbits and flowints (flowvar.c): ids are the rule set's (vs); arrays sized by its
+     * name counts on first write, NULL until then */
+    const struct cn_varstore *vs;
+    uint64_t *fbits;                      /* one bit per flowbit id */
+    uint32_t *fints;                      /* value per flowint id */
+    uint64_t *fints_set;                  /* one bit per flowint id: has a value */
+    uint32_t nfbits, nfints;              /* ids the arrays cover */
+    struct cn_threshold_flow *thresholds; /* by_flow threshold counters (threshold.c) */
 };
 /* f's state, allocated on first use; NULL when memory runs out (the caller treats the rule
  * as not matching, or skips the update). */
@@ -242,12 +291,201 @@ struct cn_flow_detect *cn_flow_detect_get(struct cn_flow *f);
 /* Frees what the parts of fd hold (not fd itself). */
 void cn_flow_detect_release(struct cn_flow_detect *fd);
 
+/* ---- flowbits, flowint, xbits (flowvar.c, xbits_table.c, kw/flowbits.c, ...) ---- */
+
+/* What a sigmatch reads or writes, for the evaluation order: rules that set a kind of state
+ * run before rules that only check it, as Suricata's detect-engine-sigorder.c orders them. */
+enum cn_var_class {
+    CN_VARCLASS_NONE,
+    CN_VARCLASS_FLOWBITS,
+    CN_VARCLASS_FLOWINT,
+    CN_VARCLASS_HOSTBITS,   /* xbits track ip_src / ip_dst */
+    CN_VARCLASS_IPPAIRBITS, /* xbits track ip_pair */
+    CN_VARCLASS__COUNT
+};
+
+/* Names are interned at load time into small ids per kind, so per-flow state is a bit array
+ * (flowbits) or a value array (flowint). The store belongs to the rule set (loader.vs) and
+ * also owns the xbits table shared by the workers. */
+enum cn_var_kind { CN_VAR_FLOWBIT, CN_VAR_FLOWINT, CN_VAR_XBIT, CN_VAR__KINDS };
+#define CN_VAR_MAX_NAMES   16384u /* per kind; a rule set naming more fails those rules */
+#define CN_VAR_MAX_NAMELEN 255u
+struct cn_varstore;
+struct cn_varstore *cn_varstore_new(void);
+void cn_varstore_free(struct cn_varstore *vs);
+/* The id of name (len bytes), adding it when new: 0, -CN_ENOMEM, or -CN_EINVAL when the kind
+ * already has CN_VAR_MAX_NAMES names. */
+int cn_var_intern(struct cn_varstore *vs, enum cn_var_kind k, const char *name, size_t len,
+                  uint32_t *id);
+const char *cn_var_name(const struct cn_varstore *vs, enum cn_var_kind k, uint32_t id);
+uint32_t cn_var_count(const struct cn_varstore *vs, enum cn_var_kind k);
+
+/* Appends an action to r->post; data is owned by the rule from now on (freed on failure). */
+int cn_rule_add_post(struct cn_rule *r, const struct cn_keyword *kw, void *data);
+
+/* Per-flow flowbits and flowints. Reads never allocate; writes allocate the flow's arrays on
+ * first use and do nothing when memory runs out. */
+bool cn_flowbit_isset(const struct cn_flow *f, uint32_t id);
+void cn_flowbit_set(struct cn_flow *f, const struct cn_varstore *vs, uint32_t id, bool on);
+bool cn_flowint_get(const struct cn_flow *f, uint32_t id, uint32_t *value);
+void cn_flowint_put(struct cn_flow *f, const struct cn_varstore *vs, uint32_t id, uint32_t value);
+void cn_flowvar_release(struct cn_flow_detect *fd);
+
+/* xbits (xbits_table.c): bits kept per host (track ip_src / ip_dst) or per address pair
+ * (track ip_pair, either direction), shared by every worker: a hash table with striped locks,
+ * entries expire in packet time, bounded by a memcap (refusals counted in host.memcap /
+ * ippair.memcap). Created by the first xbits rule loaded. */
+enum cn_xbits_track { CN_XBITS_IP_SRC, CN_XBITS_IP_DST, CN_XBITS_IP_PAIR };
+#define CN_XBITS_MEMCAP_DEFAULT (16u * 1024u * 1024u)
+struct cn_xbits;
+struct cn_xbits *cn_varstore_xbits(struct cn_varstore *vs); /* created on first call; NULL: nomem */
+struct cn_xbits *cn_xbits_new(uint64_t memcap);
+void cn_xbits_free(struct cn_xbits *t);
+void cn_xbits_set_memcap(struct cn_xbits *t, uint64_t memcap);
+uint64_t cn_xbits_memuse(const struct cn_xbits *t);
+/* Is bit id set (and not expired at now) for the packet's host or pair? */
+bool cn_xbits_isset(struct cn_xbits *t, enum cn_xbits_track tr, const struct cn_packet *p,
+                    uint32_t id);
+/* op: 1 set, 0 unset, 2 toggle; expire in seconds. Returns false when the memcap refused. */
+bool cn_xbits_update(struct cn_xbits *t, enum cn_xbits_track tr, const struct cn_packet *p,
+                     uint32_t id, int op, uint32_t expire);
+
+/* ---- thresholds (threshold.c; keywords kw/threshold.c, kw/detection_filter.c) ---- */
+
+enum cn_th_type {
+    CN_TH_LIMIT = 1,
+    CN_TH_THRESHOLD,
+    CN_TH_BOTH,
+    CN_TH_DETECTION, /* detection_filter */
+    CN_TH_RATE,      /* rate_filter (threshold.config) */
+    CN_TH_SUPPRESS,  /* suppress with an address list (threshold.config) */
+};
+enum cn_th_track {
+    CN_TRACK_SRC = 1,
+    CN_TRACK_DST,
+    CN_TRACK_BOTH, /* the address pair, either direction */
+    CN_TRACK_RULE,
+    CN_TRACK_FLOW,
+    CN_TRACK_EITHER, /* suppress: source or destination in the list */
+};
+/* One threshold setting, from a keyword or a threshold.config line. */
+struct cn_threshold_spec {
+    uint8_t type;    /* enum cn_th_type */
+    uint8_t track;   /* enum cn_th_track */
+    bool set_action; /* rate_filter: new_action replaces the rule's action */
+    enum cn_action new_action;
+    uint32_t count, seconds, timeout;
+    struct cn_addr_set addrs; /* suppress: the addresses */
+};
+void cn_threshold_spec_free(struct cn_threshold_spec *s);
+/* Splits "name value, name value, ..." in place (blanks between name and value). Returns the
+ * number of parts, max + 1 when there are more, or -1 when a part is not "name value". */
+int cn_threshold_pairs(char *text, char **names, char **values, unsigned max);
+bool cn_threshold_u32(const char *s, uint32_t *out); /* digits only, at most UINT32_MAX */
+int cn_threshold_track(const char *s); /* by_src..by_flow as enum cn_th_track; 0 otherwise */
+
+/* The rule set's threshold state: what applies to each rule (its own keyword, replaced or
+ * completed by threshold.config) and the counters shared by the workers. Built after the
+ * rules load; NULL only when memory runs out. */
+struct cn_thresholds;
+struct cn_thresholds *cn_thresholds_new(struct cn_ruleset *rs,
+                                        const struct cn_detect_load_config *cfg);
+void cn_thresholds_free(struct cn_thresholds *t);
+/* Applies suppressions, then the rule's threshold, to one alert being finalized, at packet
+ * time p->ts. rate_filter may change a->action. Safe to call from several workers at once. */
+enum cn_threshold_verdict {
+    CN_THRESHOLD_ALERT,  /* log it */
+    CN_THRESHOLD_SILENT, /* matched but suppressed: counted in detect.alerts_suppressed */
+    CN_THRESHOLD_DROP,   /* the threshold is not reached: as if the rule had not matched */
+};
+enum cn_threshold_verdict cn_threshold_check(struct cn_thresholds *t, struct cn_alert *a,
+                                             struct cn_packet *p, struct cn_stats *stats);
+struct cn_threshold_flow;
+void cn_threshold_flow_free(struct cn_threshold_flow *tf);
+
+/* ---- datasets (dataset.c, kw/dataset.c, kw/datarep.c) ---- */
+
+/* Named sets of strings, hashes or addresses that rules look the current buffer up in, add it
+ * to or remove it from (dataset:) or compare a stored reputation with (datarep:). Sets belong
+ * to the rule set, are shared by every worker (a chained hash with striped read-write locks)
+ * and each is bounded by its memcap. Files use Suricata's formats, one value per line with an
+ * optional ",<reputation>": base64 for string, hex for md5/sha256, dotted/colon text for
+ * ipv4/ip. */
+enum cn_dataset_type {
+    CN_DATASET_NOTSET,
+    CN_DATASET_STRING,
+    CN_DATASET_MD5,
+    CN_DATASET_SHA256,
+    CN_DATASET_IPV4,
+    CN_DATASET_IP, /* IPv6, or IPv4 stored as its 4 bytes followed by 12 zero bytes */
+};
+#define CN_DATASET_NAME_MAX         63u /* as Suricata's DATASET_NAME_MAX_LEN */
+#define CN_DATASET_MEMCAP_DEFAULT   (16u * 1024u * 1024u)
+#define CN_DATASET_HASHSIZE_DEFAULT 4096u
+#define CN_DATASET_MAX_SETS         4096u
+#define CN_DATASET_PATH_MAX         4096u
+struct cn_dataset;  /* one named set */
+struct cn_datasets; /* every set of a rule set, by name; also the datasets: settings */
+
+/* What a rule (or the datasets: section) asks for. Paths are final (already resolved). */
+struct cn_dataset_spec {
+    const char *name;
+    enum cn_dataset_type type; /* NOTSET: the set must exist already */
+    const char *load;          /* NULL or "": nothing to load */
+    const char *save;          /* NULL or "": not written at shutdown */
+    uint64_t memcap;           /* 0: datasets.defaults.memcap, else the default above */
+    uint32_t hashsize;         /* 0: datasets.defaults.hashsize, else the default above */
+};
+
+/* Reads the datasets: section and default-data-dir / default-rule-path from conf (may be
+ * NULL) and creates the sets it defines. Problems are reported through cn_err as
+ * "datasets.<name>.<key>: ..." and counted in *bad; the set is left out. NULL: no memory. */
+struct cn_datasets *cn_datasets_new(struct cn_conf *conf, unsigned *bad);
+void cn_datasets_free(struct cn_datasets *ds);
+/* The set named spec->name: the existing one (its type, load and save must agree) or a new one
+ * loaded from spec->load. NULL with the reason in err. */
+struct cn_dataset *cn_datasets_get(struct cn_datasets *ds, const struct cn_dataset_spec *spec,
+                                   char *err, size_t errlen);
+/* Where a rule's "load" file is: absolute as given; else next to rule_file if it exists there,
+ * else under default-rule-path if it exists there, else as given. */
+int cn_datasets_load_path(const struct cn_datasets *ds, const char *rule_file, const char *name,
+                          char *out, size_t outlen, char *err, size_t errlen);
+/* Where a rule's "save"/"state" file is: under default-data-dir, never absolute or with "..",
+ * unless datasets.rules.allow-absolute-filenames; refused with datasets.rules.allow-write: no
+ * or when no data directory is configured. */
+int cn_datasets_save_path(const struct cn_datasets *ds, const char *name, char *out, size_t outlen,
+                          char *err, size_t errlen);
+/* Writes every set that has a save (or state) file. Returns the number of files that could not
+ * be written (each logged). */
+unsigned cn_datasets_save(struct cn_datasets *ds);
+
+enum cn_dataset_type cn_dataset_type_parse(const char *s);
+enum cn_dataset_type cn_dataset_type_of(const struct cn_dataset *s);
+/* 1 found (rep, when not NULL, gets its reputation), 0 not found, -1 the data cannot be of
+ * this set's type (wrong length). */
+int cn_dataset_lookup(struct cn_dataset *s, const uint8_t *data, uint32_t len, uint16_t *rep);
+/* 1 added, 0 already there, -1 wrong length or memcap reached. */
+int cn_dataset_add(struct cn_dataset *s, const uint8_t *data, uint32_t len, uint16_t rep);
+/* 1 removed, 0 not there, -1 wrong length. */
+int cn_dataset_remove(struct cn_dataset *s, const uint8_t *data, uint32_t len);
+uint64_t cn_dataset_count(const struct cn_dataset *s);
+uint64_t cn_dataset_memuse(const struct cn_dataset *s);
+/* Lines of the load file that were refused (each logged as "file:line: reason"), and the
+ * first such message. */
+unsigned cn_dataset_bad_lines(const struct cn_dataset *s, const char **first);
+
 /* Rule-set internals for the engine (ruleset.c builds them). */
 struct cn_ruleset {
     struct cn_rule **rules;
     unsigned n;
     struct cn_detect_loader ld;
+    struct cn_thresholds *thresholds; /* threshold.c; NULL while loading */
+    struct cn_rule_groups *groups;    /* engine.c: protocol groups and their prefilters */
 };
+/* Groups the loaded rules by protocol and compiles each group's prefilter (engine.c); the
+ * last step of loading. 0 or -CN_ENOMEM. */
+int cn_detect_groups_build(struct cn_ruleset *rs);
+void cn_detect_groups_free(struct cn_rule_groups *gs);
 
 void cn_rule_free(struct cn_rule *r);
 

@@ -25,4 +25,7 @@ void cn_detect_flow_end(struct cn_flow *f)
 void cn_flow_detect_release(struct cn_flow_detect *fd)
 {
     (void)fd; /* each part adds its release call here */
+    cn_flowvar_release(fd);
+    cn_threshold_flow_free(fd->thresholds);
+    fd->thresholds = NULL;
 }

@@ -10,8 +10,14 @@
  * Keywords of other families in a content list are called through kw->match with in->pos
  * at the previous match's end; they may move in->pos (byte_jump). When a list holds such a
  * keyword, earlier contents are retried on failure whatever their flags: the result is the
- * same as Suricata's, retrying only costs time. */
+ * same as Suricata's, retrying only costs time.
+ *
+ * byte_extract/byte_math variables: a content window or isdataat that reads one is computed
+ * per attempt from in->vars, which the defining keyword (earlier in the list, or in a list
+ * inspected before) rewrote on the current path. Such a step never gives up on failure, since
+ * another occurrence of an earlier match may set a value that succeeds. */
 #include "detect/detect_int.h"
+#include "detect/kw/byte_common.h"
 #include "detect/kw/content.h"
 
 enum { NO_MATCH = 0, MATCH = 1, GIVE_UP = -1 };
@@ -112,24 +118,38 @@ static int step_content(struct cn_inspect *in, const struct cn_smlist *l, unsign
     const uint32_t prev = in->pos; /* where the previous match ended */
     const bool rel = c->flags & (CN_CONTENT_DISTANCE | CN_CONTENT_WITHIN);
     const bool neg = c->flags & CN_CONTENT_NEGATED;
+    /* an absolute window that depends on a variable may differ on another attempt */
+    const int miss =
+        rel || (c->flags & (CN_CONTENT_DEPTH_VAR | CN_CONTENT_OFFSET_VAR)) ? NO_MATCH : GIVE_UP;
     uint32_t retry = 0; /* after a failed tail: search again from here */
 
     for (;;) {
         int64_t start, end;
         if (rel) {
-            int64_t dist = (c->flags & CN_CONTENT_DISTANCE) ? c->distance : 0;
+            int64_t dist = 0;
+            if (c->flags & CN_CONTENT_DISTANCE)
+                dist = (c->flags & CN_CONTENT_DISTANCE_VAR) ? cn_byte_var_pos(in, c->distance_var)
+                                                            : c->distance;
             start = (int64_t)prev + dist;
             if (start < 0)
                 start = 0;
             end = len;
             if (c->flags & CN_CONTENT_WITHIN) {
-                int64_t w = (int64_t)prev + dist + c->within;
+                int64_t wv = (c->flags & CN_CONTENT_WITHIN_VAR) ? cn_byte_var_pos(in, c->within_var)
+                                                                : c->within;
+                int64_t w = (int64_t)prev + dist + wv;
                 if (w < end)
                     end = w < 0 ? 0 : w;
             }
         } else {
-            start = c->offset;
-            end = c->depth ? c->depth : len;
+            const bool offvar = c->flags & CN_CONTENT_OFFSET_VAR;
+            start = offvar ? cn_byte_var_pos(in, c->offset_var) : c->offset;
+            if (c->flags & CN_CONTENT_DEPTH_VAR)
+                end = start + cn_byte_var_pos(in, c->depth_var); /* depth counts from offset */
+            else if (c->depth)
+                end = offvar ? start + c->depth : c->depth; /* static depth holds offset+depth */
+            else
+                end = len;
         }
         if (retry)
             start = retry;
@@ -158,7 +178,7 @@ static int step_content(struct cn_inspect *in, const struct cn_smlist *l, unsign
             if (neg)
                 return next(in, l, i);
             /* an absolute content that is not there will not appear for another try */
-            return rel ? NO_MATCH : GIVE_UP;
+            return miss;
         }
         if (neg) {
             bool single = !(c->flags & (CN_CONTENT_DISTANCE | CN_CONTENT_WITHIN | CN_CONTENT_DEPTH |
@@ -178,7 +198,7 @@ static int step_content(struct cn_inspect *in, const struct cn_smlist *l, unsign
         if (!(c->flags & CN_CONTENT_WITHIN_NEXT) && !foreign_after(l, i))
             return GIVE_UP;
         if (c->flags & CN_CONTENT_ENDSWITH)
-            return rel ? NO_MATCH : GIVE_UP;
+            return miss;
         in->pos = prev;
         retry = (uint32_t)at + 1;
     }
@@ -214,14 +234,23 @@ static int step_isdataat(struct cn_inspect *in, const struct cn_smlist *l, unsig
                          const struct cn_isdataat *d)
 {
     const bool neg = d->flags & CN_ISDATAAT_NEGATED;
+    uint64_t dataat = d->dataat;
+    int miss = GIVE_UP;
+    if (d->flags & CN_ISDATAAT_VAR) {
+        /* another attempt may set another value; Suricata's cap on extracted values */
+        dataat = in->vars[d->dataat % CN_RULE_MAX_VARS];
+        miss = NO_MATCH;
+        if (dataat >= 100000000u)
+            return neg ? next(in, l, i) : NO_MATCH;
+    }
     if (d->flags & CN_ISDATAAT_RELATIVE) {
-        if ((uint64_t)in->pos + d->dataat > in->len)
-            return neg ? next(in, l, i) : GIVE_UP;
+        if ((uint64_t)in->pos + dataat > in->len)
+            return neg ? next(in, l, i) : miss;
         return neg ? NO_MATCH : next(in, l, i);
     }
-    if (d->dataat < in->len)
-        return neg ? GIVE_UP : next(in, l, i);
-    return neg ? next(in, l, i) : GIVE_UP;
+    if (dataat < in->len)
+        return neg ? miss : next(in, l, i);
+    return neg ? next(in, l, i) : miss;
 }
 
 static int run(struct cn_inspect *in, const struct cn_smlist *l, unsigned i)

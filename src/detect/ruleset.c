@@ -1,9 +1,11 @@
 /* ruleset: cn_detect_load() and the rule set it returns. Loads the variables, the class
  * and reference tables, then every rule file in order; each rule is parsed (parse.c),
  * checked for a duplicate gid:sid (the later rule fails, as in Suricata), numbered in load
- * order and kept. Every failure is logged once as "file:line: reason" and counted in the
- * report; the other rules keep loading. Also the read-only accessors the outputs use. */
+ * order and kept; once all are loaded they are put in evaluation order (order_rules). Every
+ * failure is logged once as "file:line: reason" and counted in the report; the other rules
+ * keep loading. Also the read-only accessors the outputs use. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "detect/detect_int.h"
 
@@ -94,6 +96,88 @@ static int push_rule(struct loaded *L, struct cn_rule *r)
     return 0;
 }
 
+/* ---- the evaluation order ---- */
+
+/* Rules run in Suricata's order (detect-engine-sigorder.c), so that a rule that sets a
+ * flowbit runs before a rule that checks it, whatever their order in the files: by action
+ * (pass, drop, reject, alert), then for flowbits, flowint, host xbits and ip_pair xbits in
+ * turn the rules that only write first, then those that write and read, then those that only
+ * read, then those that use none; then by priority, then by load order (Suricata's last key
+ * is the sid; load order keeps rules that differ in nothing else where the files put them).
+ * Alerts are still reported by load order (rule->order); rule->num is the position here. */
+struct sort_key {
+    struct cn_rule *r;
+    uint8_t action;
+    uint8_t use[CN_VARCLASS__COUNT]; /* 3 write only, 2 both, 1 read only, 0 unused */
+};
+
+static uint8_t action_rank(enum cn_action a)
+{
+    switch (a) {
+    case CN_ACTION_PASS:
+        return 0;
+    case CN_ACTION_DROP:
+        return 1;
+    case CN_ACTION_ALERT:
+        return 3;
+    default:
+        return 2; /* the reject family */
+    }
+}
+
+static void sort_key_make(struct sort_key *k, struct cn_rule *r)
+{
+    bool rd[CN_VARCLASS__COUNT] = {false}, wr[CN_VARCLASS__COUNT] = {false};
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    for (unsigned i = 0; i < pl->n; i++) {
+        const struct cn_keyword *kw = pl->v[i].kw;
+        int c = kw->var_class ? kw->var_class(pl->v[i].data) : CN_VARCLASS_NONE;
+        if (c > CN_VARCLASS_NONE && c < CN_VARCLASS__COUNT)
+            rd[c] = true;
+    }
+    for (unsigned i = 0; i < r->post.n; i++) {
+        const struct cn_keyword *kw = r->post.v[i].kw;
+        int c = kw->var_class ? kw->var_class(r->post.v[i].data) : CN_VARCLASS_NONE;
+        if (c > CN_VARCLASS_NONE && c < CN_VARCLASS__COUNT)
+            wr[c] = true;
+    }
+    k->r = r;
+    k->action = action_rank(r->action);
+    for (unsigned c = 0; c < CN_VARCLASS__COUNT; c++)
+        k->use[c] = wr[c] ? (rd[c] ? 2 : 3) : (rd[c] ? 1 : 0);
+}
+
+static int sort_key_cmp(const void *a, const void *b)
+{
+    const struct sort_key *x = a, *y = b;
+    if (x->action != y->action)
+        return x->action < y->action ? -1 : 1;
+    for (unsigned c = CN_VARCLASS_NONE + 1; c < CN_VARCLASS__COUNT; c++)
+        if (x->use[c] != y->use[c])
+            return x->use[c] > y->use[c] ? -1 : 1;
+    if (x->r->priority != y->r->priority)
+        return x->r->priority < y->r->priority ? -1 : 1;
+    return x->r->order < y->r->order ? -1 : x->r->order > y->r->order;
+}
+
+static int order_rules(struct cn_ruleset *rs)
+{
+    if (rs->n == 0)
+        return 0;
+    struct sort_key *k = cn_calloc(rs->n, sizeof(*k));
+    if (k == NULL)
+        return -CN_ENOMEM;
+    for (unsigned i = 0; i < rs->n; i++)
+        sort_key_make(&k[i], rs->rules[i]);
+    qsort(k, rs->n, sizeof(*k), sort_key_cmp);
+    for (unsigned i = 0; i < rs->n; i++) {
+        rs->rules[i] = k[i].r;
+        k[i].r->num = i;
+    }
+    cn_free(k);
+    return 0;
+}
+
 static void on_rule(void *arg, const char *text, int line)
 {
     struct load_ctx *c = arg;
@@ -161,10 +245,19 @@ struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
     if (L->vars == NULL)
         goto out_free;
     L->rs.ld.vars = L->vars;
+    L->rs.ld.vs = cn_varstore_new();
+    if (L->rs.ld.vs == NULL)
+        goto out_free;
     if (cn_detect_classes_load(&L->rs.ld, cfg ? cfg->classification_file : NULL) < 0)
         goto out_free;
     if (cn_detect_references_load(&L->rs.ld, cfg ? cfg->reference_file : NULL) < 0)
         goto out_free;
+    unsigned bad_sets = 0;
+    L->rs.ld.datasets = cn_datasets_new(cfg ? cfg->conf : NULL, &bad_sets);
+    if (L->rs.ld.datasets == NULL)
+        goto out_free;
+    for (unsigned i = 0; i < bad_sets; i++) /* a -T run must fail on a bad datasets: section */
+        cn_detect_report_fail(report, "bad datasets configuration");
 
     for (unsigned i = 0; cfg != NULL && i < cfg->nfiles; i++) {
         const char *path = cfg->files[i];
@@ -174,6 +267,7 @@ struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
         c.file = intern_file(L, path);
         if (c.file == NULL)
             goto out_free;
+        L->rs.ld.cur_file = c.file;
         int rc = cn_detect_read_rules(path, report, on_rule, &c);
         if (c.nomem || rc == -CN_ENOMEM)
             goto out_free;
@@ -186,6 +280,7 @@ struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
     }
     if (cfg != NULL && cfg->builtin_text != NULL) {
         report->files++;
+        L->rs.ld.cur_file = NULL; /* built-in rules load no dataset files relative to a file */
         c.file = intern_file(L, cfg->builtin_name ? cfg->builtin_name : "(built-in rules)");
         if (c.file == NULL ||
             cn_detect_read_rules_text(cfg->builtin_text, report, on_rule, &c) == -CN_ENOMEM ||
@@ -193,10 +288,19 @@ struct cn_ruleset *cn_detect_load(const struct cn_detect_load_config *cfg,
             goto out_free;
     }
     cn_free(c.sids.keys);
+    if (order_rules(&L->rs) < 0)
+        goto out_free_rules;
+    /* thresholds last: threshold.config names rules that must be loaded by now */
+    L->rs.thresholds = cn_thresholds_new(&L->rs, cfg);
+    if (L->rs.thresholds == NULL)
+        goto out_free_rules;
+    if (cn_detect_groups_build(&L->rs) < 0)
+        goto out_free_rules;
     return &L->rs;
 
 out_free:
     cn_free(c.sids.keys);
+out_free_rules:
     cn_ruleset_free(&L->rs);
     return NULL;
 }
@@ -209,7 +313,12 @@ void cn_ruleset_free(struct cn_ruleset *rs)
     for (unsigned i = 0; i < rs->n; i++)
         cn_rule_free(rs->rules[i]);
     cn_free(rs->rules);
+    cn_thresholds_free(rs->thresholds);
+    cn_detect_groups_free(rs->groups);
     cn_detect_loader_clear(&rs->ld);
+    cn_datasets_free(rs->ld.datasets);
+    rs->ld.datasets = NULL;
+    cn_varstore_free(rs->ld.vs);
     cn_detect_vars_free(L->vars);
     for (unsigned i = 0; i < L->nfiles; i++)
         cn_free(L->files[i]);
@@ -245,6 +354,11 @@ void cn_rule_free(struct cn_rule *r)
                 l->v[i].kw->free(l->v[i].data);
         cn_free(l->v);
     }
+    for (unsigned i = 0; i < r->post.n; i++)
+        if (r->post.v[i].kw != NULL && r->post.v[i].kw->free != NULL)
+            r->post.v[i].kw->free(r->post.v[i].data);
+    cn_free(r->post.v);
+    cn_threshold_spec_free(r->threshold);
     cn_free(r);
 }
 

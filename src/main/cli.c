@@ -52,8 +52,11 @@ static const char usage_text[] =
     "Other:\n"
     "  -v                      more log messages (repeatable)\n"
     "  --simulate-ips          accepted for compatibility; no effect yet\n"
-    "  -V, --version           print the version and exit\n"
-    "  --build-info            print build details and exit\n"
+    "  -V, --version           print the version and exit: the Suricata language level\n"
+    "                          (7.0, read by suricata-update) and cleannet's own version\n"
+    "  --build-info            print build details (features, install directories) in\n"
+    "                          Suricata's layout and exit\n"
+    "  --dump-config           print the configuration (-c, --set) as key = value and exit\n"
     "  -h, --help              print this help and exit\n"
     "\n"
     "Exit status: 0 on success, 1 when the capture could not be read completely (the\n"
@@ -70,6 +73,7 @@ enum {
     OPT_SIMULATE_IPS,
     OPT_INIT_ERRORS_FATAL,
     OPT_LIST_KEYWORDS,
+    OPT_DUMP_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -83,15 +87,87 @@ static const struct option long_opts[] = {
     {"simulate-ips", no_argument, NULL, OPT_SIMULATE_IPS},
     {"init-errors-fatal", no_argument, NULL, OPT_INIT_ERRORS_FATAL},
     {"list-keywords", optional_argument, NULL, OPT_LIST_KEYWORDS},
+    {"dump-config", no_argument, NULL, OPT_DUMP_CONFIG},
     {NULL, 0, NULL, 0},
 };
 
+/* Rule-management tools read the engine's version to pick rule sources: suricata-update takes
+ * the first "N.N" of -V (and of the --build-info line starting "This is Suricata version") and
+ * fetches ET Open for that Suricata release. cleannet's own number would send it to a rule set
+ * that does not exist, so the line names the Suricata language level cleannet targets first,
+ * and cleannet's own version after it (docs/options.md). */
+#define CN_SURICATA_LEVEL "7.0"
+
+#ifndef CN_PREFIX /* the install directories, from meson (see meson.build) */
+#define CN_PREFIX        "/usr/local"
+#define CN_SYSCONFDIR    "/usr/local/etc"
+#define CN_LOCALSTATEDIR "/usr/local/var"
+#define CN_DATAROOTDIR   "/usr/local/share"
+#endif
+
+static void print_version(void)
+{
+    printf("This is Suricata version " CN_SURICATA_LEVEL "-compatible cleannet version %s\n",
+           CN_VERSION);
+}
+
+/* Suricata's --build-info layout, as far as cleannet has something true to say: the version
+ * line, "Features:" (only what this build has; no HAVE_NSS, so ja3 rules get disabled by
+ * suricata-update), and the configure-style directory lines that tools read to find
+ * configuration and state. */
 static void print_build_info(void)
 {
-    printf("This is cleannet version %s\n", CN_VERSION);
-    printf("Features: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT\n");
-    printf("compiled with: %s\n", __VERSION__);
-    printf("libpcap, libyaml, nettle\n");
+    print_version();
+    printf("Features: PCAP_SET_BUFF AF_PACKET HAVE_PACKET_FANOUT PCRE_JIT\n");
+    printf("%d-bits, %s-endian architecture\n", (int)(sizeof(void *) * 8),
+           __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "Little" : "Big");
+    printf("compiled with: %s, C version %ld\n", __VERSION__, (long)__STDC_VERSION__);
+    printf("libraries: libpcap, libyaml, libpcre2-8, nettle\n");
+    printf("\n");
+    printf("Generic build parameters:\n");
+    printf("  Installation prefix:                     %s\n", CN_PREFIX);
+    printf("  Configuration directory:                 %s\n", CN_SYSCONFDIR);
+    printf("\n");
+    printf("  --prefix                                 %s\n", CN_PREFIX);
+    printf("  --sysconfdir                             %s\n", CN_SYSCONFDIR);
+    printf("  --localstatedir                          %s\n", CN_LOCALSTATEDIR);
+    printf("  --datarootdir                            %s\n", CN_DATAROOTDIR);
+}
+
+/* --dump-config: every scalar of the configuration tree as "dotted.key = value", one per line,
+ * as Suricata prints it (sequence items are numbered from 0). suricata-update reads this to
+ * find disabled app-layer protocols. */
+static void dump_node(struct cn_conf *n, char *path, size_t plen, size_t cap)
+{
+    unsigned idx = 0;
+    for (struct cn_conf *c = cn_conf_first(n); c; c = cn_conf_next(c), idx++) {
+        char num[16];
+        const char *name = cn_conf_name(c);
+        if (name == NULL || cn_conf_is_seq(n)) {
+            snprintf(num, sizeof(num), "%u", idx);
+            name = num;
+        }
+        size_t nl = strlen(name);
+        if (plen + nl + 2 >= cap)
+            continue; /* deeper than any real configuration; leave it out */
+        size_t len = plen;
+        if (len)
+            path[len++] = '.';
+        memcpy(path + len, name, nl + 1);
+        const char *v = cn_conf_value(c);
+        if (v)
+            printf("%s = %s\n", path, v);
+        else
+            dump_node(c, path, len + nl, cap);
+        path[plen] = '\0';
+    }
+}
+
+void cn_main_dump_config(struct cn_conf *root)
+{
+    char path[1024] = "";
+    if (root)
+        dump_node(root, path, 0, sizeof(path));
 }
 
 static char *read_bpf_file(const char *path)
@@ -183,7 +259,7 @@ int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
             o->verbosity++;
             break;
         case 'V':
-            printf("This is cleannet version %s\n", CN_VERSION);
+            print_version();
             return 1;
         case 'h':
             fputs(usage_text, stdout);
@@ -222,6 +298,9 @@ int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
             break;
         case OPT_INIT_ERRORS_FATAL:
             break;
+        case OPT_DUMP_CONFIG:
+            o->dump_config = true;
+            break;
         case OPT_LIST_KEYWORDS:
             /* Suricata's optional =all|csv|NAME is accepted; the list is always the plain one */
             for (unsigned i = 0; cn_detect_keyword_name(i); i++)
@@ -253,7 +332,7 @@ int cn_main_parse_args(int argc, char **argv, struct cn_options *o)
         fprintf(stderr, "Error: give only one input: -r, -i or --af-packet\n");
         return -1;
     }
-    if (inputs == 0 && !o->test_only) {
+    if (inputs == 0 && !o->test_only && !o->dump_config) {
         fprintf(stderr, "Error: no input: give -r FILE, -i IFACE or --af-packet=IFACE\n"
                         "Try 'cleannet --help'.\n");
         return -1;

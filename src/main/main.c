@@ -43,6 +43,7 @@ static int run_engine(const struct cn_options *o, struct cn_settings *s)
         fprintf(stderr, "Error: %s\n", err);
         return 2;
     }
+    cn_output_set_rule_load(out, &s->rules_report, s->rules_loaded_at);
     struct cn_run run;
     memset(&run, 0, sizeof(run));
     run.settings = s;
@@ -102,6 +103,10 @@ static int load_rules(struct cn_settings *s, bool test_only, unsigned *failed)
         .nfiles = s->nrule_files,
         .classification_file = s->classification_file,
         .reference_file = s->reference_file,
+        .threshold_file = s->threshold_file,
+        .threshold_file_optional = s->threshold_file_optional,
+        .threshold_memcap = s->threshold_memcap,
+        .threshold_hash_size = s->threshold_hash_size,
         .conf = s->conf,
     };
     if (s->nrule_files == 0) {
@@ -124,6 +129,8 @@ static int load_rules(struct cn_settings *s, bool test_only, unsigned *failed)
                rep.files, rep.loaded, rep.failed);
     *failed = rep.failed;
     s->rules = rs;
+    s->rules_report = rep;
+    s->rules_loaded_at = cn_time_now();
     return 0;
 }
 
@@ -146,6 +153,11 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
+    if (opts.dump_config) {
+        cn_main_dump_config(settings.conf);
+        status = 0;
+        goto out;
+    }
     unsigned failed;
     if (load_rules(&settings, opts.test_only, &failed) != 0) {
         status = 2;
@@ -165,6 +177,10 @@ int main(int argc, char **argv)
     }
     cn_main_settings_share(&settings, settings.threads);
     status = run_engine(&opts, &settings);
+    /* datasets with save/state files are written once the workers are gone, as Suricata does
+     * at shutdown (not under -T); a file that cannot be written is logged, as there */
+    if (status != 2 && settings.rules)
+        (void)cn_detect_datasets_save(settings.rules);
 out:
     if (settings.rules)
         cn_ruleset_free(settings.rules);

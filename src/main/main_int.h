@@ -36,6 +36,7 @@ struct cn_options {
     const char *rules_additional[CN_MAX_RULE_FILES]; /* -s, repeatable */
     unsigned nrules_additional;
     bool list_keywords; /* --list-keywords */
+    bool dump_config;   /* --dump-config */
     enum cn_runmode runmode;
     unsigned threads; /* 0 = auto */
     bool test_only;   /* -T */
@@ -59,7 +60,13 @@ struct cn_settings {
     unsigned nrule_files;
     const char *classification_file; /* NULL: the built-in classes */
     const char *reference_file;      /* NULL: none */
+    const char *threshold_file;      /* threshold.config (never NULL once read) */
+    bool threshold_file_optional;    /* the default path nobody named: missing is fine */
+    uint64_t threshold_memcap;       /* detect.thresholds.memcap */
+    uint32_t threshold_hash_size;    /* detect.thresholds.hash-size */
     struct cn_ruleset *rules;        /* loaded by main before workers start; shared read-only */
+    struct cn_detect_report rules_report; /* its load report, for the stats records */
+    cn_time_t rules_loaded_at;            /* wall clock of that load */
 };
 
 /* cli.c */
@@ -67,6 +74,8 @@ struct cn_settings {
  * error (message printed). */
 int cn_main_parse_args(int argc, char **argv, struct cn_options *o);
 void cn_main_free_args(struct cn_options *o);
+/* --dump-config: prints every scalar of the tree as "dotted.key = value" (Suricata's format). */
+void cn_main_dump_config(struct cn_conf *root);
 
 /* settings.c: loads -c (or the built-in defaults), applies --set, maps keys onto the stage
  * configs, warns once about keys cleannet does not use. Returns 0, or -1 with the message

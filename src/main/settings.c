@@ -365,6 +365,16 @@ static int read_rules(struct cn_conf *c, const struct cn_options *o, struct cn_s
             return -1;
     s->classification_file = cn_conf_get_str(c, "classification-file", NULL);
     s->reference_file = cn_conf_get_str(c, "reference-config-file", NULL);
+    /* threshold.config: Suricata reads its default path when no key names one, quietly when
+     * the file is not there */
+    s->threshold_file = cn_conf_get_str(c, "threshold-file", NULL);
+    s->threshold_file_optional = s->threshold_file == NULL;
+    if (s->threshold_file == NULL)
+        s->threshold_file = "/etc/suricata/threshold.config";
+    if (cn_conf_get_size(c, "detect.thresholds.memcap", 16u << 20, &s->threshold_memcap, err,
+                         errlen) != 0 ||
+        get_u32(c, "detect.thresholds.hash-size", 16384, &s->threshold_hash_size, err, errlen))
+        return -1;
     /* TODO(cn): the embedded default rule set (rules/) when no file is named at all */
     return 0;
 }

@@ -511,6 +511,66 @@ void cn_eve_community_id(struct cn_output_thread *ot, const struct cn_flow *f)
         cn_json_str(&ot->js, "community_id", cid);
 }
 
+/* A flow's flowbits and flowints, as Suricata logs them: bits named traffic/id/<x> and
+ * traffic/label/<x> in "traffic" {"id": [...], "label": [...]}, the other bits and the flowints
+ * in "metadata" {"flowbits": [...], "flowints": {name: value}}; nothing when none is set. */
+enum { FV_ID, FV_LABEL, FV_BIT, FV_INT, FV__N };
+static int flow_var_class(const struct cn_flow_var *v)
+{
+    if (v->kind == CN_FLOW_VAR_INT)
+        return FV_INT;
+    if (!strncmp(v->name, "traffic/id/", 11))
+        return FV_ID;
+    return strncmp(v->name, "traffic/label/", 14) ? FV_BIT : FV_LABEL;
+}
+
+static void put_flow_vars_of(struct cn_json *j, const struct cn_flow *f, int cls, const char *key)
+{
+    static const size_t skip[FV__N] = {11, 14, 0, 0};
+    struct cn_flow_var v;
+    unsigned it = 0;
+    if (cls == FV_INT)
+        cn_json_open_object(j, key);
+    else
+        cn_json_open_array(j, key);
+    while (cn_detect_flow_var(f, &it, &v)) {
+        if (flow_var_class(&v) != cls)
+            continue;
+        if (cls == FV_INT)
+            cn_json_u64(j, v.name, v.value);
+        else
+            cn_json_str(j, NULL, v.name + skip[cls]);
+    }
+    cn_json_close(j);
+}
+
+void cn_eve_flow_vars(struct cn_output_thread *ot, const struct cn_flow *f)
+{
+    if (f == NULL || f->detect == NULL)
+        return;
+    unsigned n[FV__N] = {0}, it = 0;
+    struct cn_flow_var v;
+    while (cn_detect_flow_var(f, &it, &v))
+        n[flow_var_class(&v)]++;
+    struct cn_json *j = &ot->js;
+    if (n[FV_ID] || n[FV_LABEL]) {
+        cn_json_open_object(j, "traffic");
+        if (n[FV_ID])
+            put_flow_vars_of(j, f, FV_ID, "id");
+        if (n[FV_LABEL])
+            put_flow_vars_of(j, f, FV_LABEL, "label");
+        cn_json_close(j);
+    }
+    if (n[FV_BIT] || n[FV_INT]) {
+        cn_json_open_object(j, "metadata");
+        if (n[FV_BIT])
+            put_flow_vars_of(j, f, FV_BIT, "flowbits");
+        if (n[FV_INT])
+            put_flow_vars_of(j, f, FV_INT, "flowints");
+        cn_json_close(j);
+    }
+}
+
 void cn_eve_packet_header(struct cn_output_thread *ot, const struct cn_packet *p,
                           enum cn_eve_type type)
 {
@@ -546,6 +606,7 @@ void cn_eve_packet_header(struct cn_output_thread *ot, const struct cn_packet *p
         }
     }
     cn_json_str(j, "pkt_src", pkt_src_name(p));
+    cn_eve_flow_vars(ot, p->flow);
     if (cfg->eve_ethernet)
         put_packet_ether(j, p);
     cn_eve_community_id(ot, p->flow);

@@ -36,6 +36,7 @@ void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f)
      * the flow's last packet is the deterministic equivalent (independent of when the
      * timeout pass ran and of the number of workers). */
     cn_eve_flow_header(ot, f, CN_EVE_FLOW, f->last);
+    cn_eve_flow_vars(ot, f);
 
     /* TODO(cn): "app_proto" once src/app names protocols (omitted while unknown) */
 

@@ -138,14 +138,40 @@ static uint64_t value_of(const struct cn_stats *v, unsigned id)
     return v->v[id];
 }
 
+/* Suricata's "detect.engines": one entry per detection engine (tenant), with the counts of the
+ * last rule load. cleannet has one engine, id 0, and no "requires" keyword, so nothing is
+ * skipped for missing requirements (commented-out rules are not rules to Suricata either). */
+static void emit_engines(struct cn_json *j, struct cn_output *out)
+{
+    cn_json_open_array(j, "engines");
+    cn_json_open_object(j, NULL);
+    cn_json_u64(j, "id", 0);
+    cn_json_time(j, "last_reload", &out->rule_load.ts, out->rule_load.when);
+    cn_json_u64(j, "rules_loaded", out->rule_load.loaded);
+    cn_json_u64(j, "rules_failed", out->rule_load.failed);
+    cn_json_u64(j, "rules_skipped", out->rule_load.skipped);
+    cn_json_close(j);
+    cn_json_close(j);
+}
+
+static bool is_detect(const struct stat_node *nd)
+{
+    return nd->nlen == 6 && !memcmp(nd->name, "detect", 6);
+}
+
+/* out is NULL, or the output whose rule load goes into the top-level "detect" object. */
 static void emit(const struct cn_stats_tree *t, uint32_t parent, struct cn_json *j,
-                 const struct cn_stats *v, const struct cn_stats *prev)
+                 const struct cn_stats *v, const struct cn_stats *prev, struct cn_output *out)
 {
     for (uint32_t c = t->nodes[parent].child; c != NONE; c = t->nodes[c].next) {
         const struct stat_node *nd = &t->nodes[c];
         if (nd->stat < 0) {
             cn_json_open_object_n(j, nd->name, nd->nlen);
-            emit(t, c, j, v, prev);
+            emit(t, c, j, v, prev, NULL);
+            if (parent == 0 && out && is_detect(nd)) {
+                emit_engines(j, out);
+                out = NULL;
+            }
             cn_json_close(j);
             continue;
         }
@@ -166,7 +192,19 @@ static void emit(const struct cn_stats_tree *t, uint32_t parent, struct cn_json 
 void cn_stats_tree_emit(const struct cn_stats_tree *t, struct cn_json *j, const struct cn_stats *v,
                         const struct cn_stats *prev)
 {
-    emit(t, 0, j, v, prev);
+    emit(t, 0, j, v, prev, NULL);
+}
+
+void cn_output_set_rule_load(struct cn_output *out, const struct cn_detect_report *rep,
+                             cn_time_t when)
+{
+    if (!out || !rep)
+        return;
+    out->rule_load.loaded = rep->loaded;
+    out->rule_load.failed = rep->failed;
+    out->rule_load.skipped = 0; /* see emit_engines() */
+    out->rule_load.when = when;
+    out->rule_load.set = true;
 }
 
 void cn_output_stats(struct cn_output *out, const struct cn_stats *totals, cn_time_t ts,
@@ -183,8 +221,20 @@ void cn_output_stats(struct cn_output *out, const struct cn_stats *totals, cn_ti
     cn_json_open_object(j, "stats");
     cn_json_u64(j, "uptime", uptime);
     /* TODO(cn): per-thread stats ("threads") need the per-worker counters, not the totals */
-    if (cfg->stats_totals)
-        cn_stats_tree_emit(out->stats_tree, j, totals, cfg->stats_deltas ? out->stats_prev : NULL);
+    if (cfg->stats_totals) {
+        struct cn_output *with_rules = out->rule_load.set ? out : NULL;
+        bool has_detect = false;
+        for (uint32_t c = out->stats_tree->nodes[0].child; c != NONE;
+             c = out->stats_tree->nodes[c].next)
+            has_detect |=
+                out->stats_tree->nodes[c].stat < 0 && is_detect(&out->stats_tree->nodes[c]);
+        emit(out->stats_tree, 0, j, totals, cfg->stats_deltas ? out->stats_prev : NULL, with_rules);
+        if (with_rules && !has_detect) {
+            cn_json_open_object(j, "detect");
+            emit_engines(j, out);
+            cn_json_close(j);
+        }
+    }
     cn_json_close(j);
     cn_json_close(j);
     if (j->err || j->depth != 0 || !cn_json_reserve(j, 1)) {

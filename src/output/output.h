@@ -80,6 +80,10 @@ CN_API void cn_output_alerts(struct cn_output_thread *ot, const struct cn_packet
  * record's timestamp. Also counts records by event type for the run summary. */
 CN_API void cn_output_stats(struct cn_output *out, const struct cn_stats *totals, cn_time_t ts,
                             uint64_t uptime);
+/* The rule load that stats records report as Suricata's "detect.engines" entry (id 0): rules
+ * loaded and failed, and when (wall clock). Without this call the entry is left out. */
+CN_API void cn_output_set_rule_load(struct cn_output *out, const struct cn_detect_report *rep,
+                                    cn_time_t when);
 
 /* Records written so far, by event_type ("flow", "anomaly", "stats", ...), for the summary.
  * Calls fn once per type with a non-zero count. */

@@ -223,6 +223,9 @@ void cn_eve_flow_header(struct cn_output_thread *ot, const struct cn_flow *f, en
 /* "ether" for a flow: the MAC addresses seen on each side, as lists. */
 void cn_eve_flow_ether(struct cn_output_thread *ot, const struct cn_flow *f);
 void cn_eve_community_id(struct cn_output_thread *ot, const struct cn_flow *f);
+/* "traffic" and "metadata" (flowbits, flowints) of f, when a rule set any; packet records add
+ * them after pkt_src, flow records after the header, as Suricata does. */
+void cn_eve_flow_vars(struct cn_output_thread *ot, const struct cn_flow *f);
 /* Closes the record and appends it, with its newline, to the thread's eve buffer (writing
  * the buffer out first when the line does not fit). A record in error is dropped. */
 void cn_eve_commit(struct cn_output_thread *ot, enum cn_eve_type type);

@@ -2,8 +2,11 @@
  *   byte_jump:<bytes>,<offset>[,relative][,multiplier <n>][,big|little]
  *             [,string,hex|dec|oct][,align][,from_beginning|from_end][,post_offset <n>]
  *             [,bitmask <mask>]
- * The new position is (the end of the bytes read, or the buffer's start or end) + value x
- * multiplier (rounded up to 4 with align) + post_offset; a jump outside the buffer fails. */
+ * bytes and offset may name a byte_extract/byte_math variable. As in Suricata: the new
+ * position is (the end of the number read, or the buffer's start or end) + value x multiplier
+ * (rounded up to 4 with align) + post_offset; a string number ends at its first non-digit;
+ * zero bytes read the value 0; a jump past the end fails, one before the start lands on the
+ * start. */
 #include "detect/kw/byte_common.h"
 
 extern const struct cn_keyword cn_kw_byte_jump;
@@ -24,10 +27,13 @@ static int jump_option(struct byte_jump *j, const char *w, char *err, size_t err
     int64_t v;
     if (!strcasecmp(w, "align")) {
         j->align = true;
-    } else if (!strcasecmp(w, "from_beginning")) {
-        j->from = FROM_BEGINNING;
-    } else if (!strcasecmp(w, "from_end")) {
-        j->from = FROM_END;
+    } else if (!strcasecmp(w, "from_beginning") || !strcasecmp(w, "from_end")) {
+        enum jump_from from = !strcasecmp(w, "from_end") ? FROM_END : FROM_BEGINNING;
+        if (j->from != FROM_READ && j->from != from) {
+            snprintf(err, errlen, "from_beginning and from_end together");
+            return -1;
+        }
+        j->from = from;
     } else if (!strncasecmp(w, "multiplier", 10) && isspace((unsigned char)w[10])) {
         if (!cn_kw_parse_int(w + 11, 1, 65535, &v)) {
             snprintf(err, errlen, "bad multiplier");
@@ -56,15 +62,20 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
     strcpy(buf, value);
     unsigned n = cn_byte_fields(buf, f, CN_ARRAY_LEN(f));
     struct byte_jump j = {.multiplier = 1};
-    uint64_t nb;
-    int64_t off;
-    if (n < 2 || n > CN_ARRAY_LEN(f) || !cn_byte_number(f[0], &nb) || nb > 20 ||
-        cn_kw_is_varname(f[1]) || !cn_kw_parse_int(f[1], -65535, 65535, &off)) {
+    int64_t nb, off;
+    bool var;
+    if (n < 2 || n > CN_ARRAY_LEN(f)) {
         snprintf(err, errlen, "expected <bytes>,<offset>,...");
         return -CN_EINVAL;
     }
+    if (!cn_byte_num_or_var(b, f[0], 0, 255, &nb, &var, err, errlen))
+        return -CN_EINVAL;
     j.r.nbytes = (uint8_t)nb;
+    j.r.var_flags |= var ? CN_BYTE_NBYTES_VAR : 0;
+    if (!cn_byte_num_or_var(b, f[1], -65535, 65535, &off, &var, err, errlen))
+        return -CN_EINVAL;
     j.r.offset = (int32_t)off;
+    j.r.var_flags |= var ? CN_BYTE_OFFSET_VAR : 0;
     for (unsigned i = 2; i < n; i++) {
         bool consumed;
         int rc = cn_byte_option(&j.r, f[i], i + 1 < n ? f[i + 1] : NULL, &consumed, err, errlen);
@@ -78,8 +89,10 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         }
         i += consumed;
     }
-    /* zero bytes is valid with from_end: a jump relative to the end alone (Suricata) */
-    if (!(j.r.nbytes == 0 && j.from == FROM_END) && !cn_byte_count_ok(&j.r)) {
+    /* Suricata: up to 8 binary bytes (zero reads 0: a jump by post_offset alone), 1 to 23
+     * string characters */
+    if (!(j.r.var_flags & CN_BYTE_NBYTES_VAR) &&
+        (j.r.nbytes > (j.r.base ? CN_BYTE_STRING_MAX : 8u) || (j.r.base && j.r.nbytes == 0))) {
         snprintf(err, errlen, "%u bytes is out of range", j.r.nbytes);
         return -CN_EINVAL;
     }
@@ -103,23 +116,26 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
 static bool match(struct cn_inspect *in, const void *data)
 {
     const struct byte_jump *j = data;
-    int64_t start = cn_byte_start(&j->r, in);
+    int64_t start;
+    uint32_t nbytes;
     uint64_t v;
-    if (start < 0)
+    if (!cn_byte_locate(&j->r, in, &start, &nbytes))
         return false;
-    if (j->r.nbytes == 0)
-        v = 0;
-    else if (!cn_byte_read_value(&j->r, in->buf + start, &v) || v > (1u << 24))
+    int used = cn_byte_read_value(&j->r, in->buf + start, nbytes, &v);
+    /* a larger jump leaves any buffer (< 4 GiB) even after a negative post_offset */
+    if (used < 0 || v > UINT32_MAX)
         return false;
     int64_t dist = (int64_t)v * j->multiplier;
     if (j->align)
         dist = (dist + 3) & ~(int64_t)3;
     int64_t base = j->from == FROM_BEGINNING ? 0
                    : j->from == FROM_END     ? (int64_t)in->len
-                                             : start + j->r.nbytes;
+                                             : start + used;
     int64_t pos = base + dist + j->post_offset;
-    if (pos < 0 || pos > (int64_t)in->len)
+    if (pos > (int64_t)in->len)
         return false;
+    if (pos < 0)
+        pos = 0; /* Suricata clamps a jump before the buffer to its start */
     in->pos = (uint32_t)pos;
     return true;
 }

@@ -1,8 +1,8 @@
 /* byte_test: reads a number from the buffer and compares it:
  *   byte_test:<bytes>,[!]<op>,<value>,<offset>[,relative][,big|little][,string,hex|dec|oct]
  *             [,bitmask <mask>]
- * op is one of < > = <= >= & ^ (& and ^ match when the result is non-zero). The inspection
- * position does not move. */
+ * op is one of < > = <= >= & ^ (& and ^ match when the result is non-zero). bytes, value and
+ * offset may name a byte_extract/byte_math variable. The inspection position does not move. */
 #include "detect/kw/byte_common.h"
 
 extern const struct cn_keyword cn_kw_byte_test;
@@ -13,6 +13,7 @@ struct byte_test {
     struct cn_byte_read r;
     enum byte_op op;
     bool negated;
+    bool value_var; /* value is a variable's index */
     uint64_t value;
 };
 
@@ -47,19 +48,30 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
     strcpy(buf, value);
     unsigned n = cn_byte_fields(buf, f, CN_ARRAY_LEN(f));
     struct byte_test t = {0};
-    uint64_t nb;
-    int64_t soff;
-    if (n < 4 || n > CN_ARRAY_LEN(f) || !cn_byte_number(f[0], &nb) || nb > 20 ||
-        !parse_op(f[1], &t) || cn_kw_is_varname(f[2]) || cn_kw_is_varname(f[3])) {
+    int64_t nb, soff;
+    bool var;
+    if (n < 4 || n > CN_ARRAY_LEN(f) || !parse_op(f[1], &t)) {
         snprintf(err, errlen, "expected <bytes>,<op>,<value>,<offset>,...");
         return -CN_EINVAL;
     }
-    if (!cn_byte_number(f[2], &t.value) || !cn_kw_parse_int(f[3], -65535, 65535, &soff)) {
-        snprintf(err, errlen, "bad value or offset");
+    if (!cn_byte_num_or_var(b, f[0], 0, 20, &nb, &var, err, errlen))
+        return -CN_EINVAL;
+    t.r.nbytes = (uint8_t)nb;
+    t.r.var_flags |= var ? CN_BYTE_NBYTES_VAR : 0;
+    if (cn_kw_is_varname(f[2])) {
+        int idx = cn_byte_var_find(b, f[2], err, errlen);
+        if (idx < 0)
+            return -CN_EINVAL;
+        t.value = (uint64_t)idx;
+        t.value_var = true;
+    } else if (!cn_byte_number(f[2], &t.value)) {
+        snprintf(err, errlen, "bad value '%.32s'", f[2]);
         return -CN_EINVAL;
     }
-    t.r.nbytes = (uint8_t)nb;
+    if (!cn_byte_num_or_var(b, f[3], -65535, 65535, &soff, &var, err, errlen))
+        return -CN_EINVAL;
     t.r.offset = (int32_t)soff;
+    t.r.var_flags |= var ? CN_BYTE_OFFSET_VAR : 0;
     for (unsigned i = 4; i < n; i++) {
         bool consumed;
         int rc = cn_byte_option(&t.r, f[i], i + 1 < n ? f[i + 1] : NULL, &consumed, err, errlen);
@@ -71,7 +83,7 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         }
         i += consumed;
     }
-    if (!cn_byte_count_ok(&t.r)) {
+    if (!(t.r.var_flags & CN_BYTE_NBYTES_VAR) && !cn_byte_count_ok(&t.r)) {
         snprintf(err, errlen, "%u bytes is out of range", t.r.nbytes);
         return -CN_EINVAL;
     }
@@ -94,32 +106,35 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
 static bool match(struct cn_inspect *in, const void *data)
 {
     const struct byte_test *t = data;
-    int64_t start = cn_byte_start(&t->r, in);
+    int64_t start;
+    uint32_t nbytes;
     uint64_t v;
-    if (start < 0 || !cn_byte_read_value(&t->r, in->buf + start, &v))
+    if (!cn_byte_locate(&t->r, in, &start, &nbytes) ||
+        cn_byte_read_value(&t->r, in->buf + start, nbytes, &v) < 0)
         return false;
+    const uint64_t value = t->value_var ? in->vars[t->value % CN_RULE_MAX_VARS] : t->value;
     bool m;
     switch (t->op) {
     case OP_LT:
-        m = v < t->value;
+        m = v < value;
         break;
     case OP_GT:
-        m = v > t->value;
+        m = v > value;
         break;
     case OP_EQ:
-        m = v == t->value;
+        m = v == value;
         break;
     case OP_LE:
-        m = v <= t->value;
+        m = v <= value;
         break;
     case OP_GE:
-        m = v >= t->value;
+        m = v >= value;
         break;
     case OP_AND:
-        m = (v & t->value) != 0;
+        m = (v & value) != 0;
         break;
     default:
-        m = (v ^ t->value) != 0;
+        m = (v ^ value) != 0;
         break;
     }
     return m != t->negated;

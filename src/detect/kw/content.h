@@ -2,8 +2,9 @@
  * (nocase, depth, offset, distance, within, rawbytes, fast_pattern, startswith, endswith),
  * isdataat and pcre keep their parsed form here, because the modifiers edit the last content
  * in place and inspect.c walks these structs directly for Suricata's relative matching and
- * backtracking. Later users: the prefilter (fast pattern choice) and byte_extract variables
- * (the *_VAR flags are the hook; they are rejected at setup for now).
+ * backtracking. Later users: the prefilter (fast pattern choice). depth, offset, distance,
+ * within and isdataat may name a byte_extract/byte_math variable (the *_VAR flags), read
+ * per inspection attempt from cn_inspect.vars.
  *
  * Internal to src/detect. */
 #ifndef CN_DETECT_KW_CONTENT_H
@@ -39,7 +40,7 @@ enum cn_content_flag {
     /* A relative content follows (distance only): retrying cannot help, but the list is
      * still relative to us. */
     CN_CONTENT_DISTANCE_NEXT = 1u << 13,
-    /* byte_extract hooks: the value is a variable index, resolved per packet. Not set yet. */
+    /* The value is the variable *_var (byte_extract/byte_math), read per attempt. */
     CN_CONTENT_DEPTH_VAR = 1u << 14,
     CN_CONTENT_OFFSET_VAR = 1u << 15,
     CN_CONTENT_DISTANCE_VAR = 1u << 16,
@@ -55,12 +56,15 @@ struct cn_content {
     uint32_t depth, offset;
     int32_t distance, within;
     uint16_t fp_chop_offset, fp_chop_len;
+    /* variable indexes under the *_VAR flags; the static field is then unused (0) */
+    uint8_t depth_var, offset_var, distance_var, within_var;
 };
 
 enum cn_isdataat_flag {
     CN_ISDATAAT_RELATIVE = 1u << 0,
     CN_ISDATAAT_NEGATED = 1u << 1,
     CN_ISDATAAT_RAWBYTES = 1u << 2,
+    CN_ISDATAAT_VAR = 1u << 3, /* dataat is a byte_extract/byte_math variable's index */
 };
 struct cn_isdataat {
     uint32_t dataat;
@@ -120,7 +124,7 @@ struct cn_content *cn_content_position(struct cn_rule_builder *b, const char *na
                                        const char *value, uint32_t flag, int64_t min, int64_t max,
                                        int64_t *out, char *err, size_t errlen);
 
-/* The byte_extract hook: a modifier value that names a variable. */
+/* Does a modifier's value name a byte_extract/byte_math variable (rather than a number)? */
 static inline bool cn_kw_is_varname(const char *s)
 {
     while (*s == ' ' || *s == '\t')

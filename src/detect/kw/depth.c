@@ -12,12 +12,15 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
                                                CN_CONTENT_MAX_LEN, &v, err, errlen);
     if (c == NULL)
         return -CN_EINVAL;
+    c->flags |= CN_CONTENT_DEPTH;
+    if (c->flags & CN_CONTENT_DEPTH_VAR)
+        return 0; /* a variable: the inspector adds the offset per attempt */
     if ((uint32_t)v < c->len) {
         snprintf(err, errlen, "depth must be >= content length");
+        c->flags &= ~(uint32_t)CN_CONTENT_DEPTH;
         return -CN_EINVAL;
     }
     c->depth = (uint32_t)v + c->offset;
-    c->flags |= CN_CONTENT_DEPTH;
     return 0;
 }
 

@@ -198,3 +198,19 @@ const struct cn_keyword cn_kw_flow = {
     .match = match,
     .free = cn_free,
 };
+
+unsigned cn_kw_flow_direction(const struct cn_rule *r)
+{
+    unsigned dir = 0;
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    for (unsigned i = 0; i < pl->n; i++) {
+        if (pl->v[i].kw != &cn_kw_flow)
+            continue;
+        const struct flowopt *fo = pl->v[i].data;
+        if (fo->flags & FL_TOSERVER)
+            dir = CN_FLOW_DIR_TOSERVER;
+        else if (fo->flags & FL_TOCLIENT)
+            dir = CN_FLOW_DIR_TOCLIENT;
+    }
+    return dir;
+}

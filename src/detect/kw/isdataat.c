@@ -1,11 +1,12 @@
 /* detect/kw: isdataat, "is there data at offset N" in the current buffer: N[,relative]
  * [,rawbytes], negated as !N. Relative means N bytes remain after the previous match
- * (Suricata's arithmetic: pos + N <= len); absolute means byte N exists (N < len). The
- * inspector evaluates it inline to keep Suricata's give-up semantics; match() below serves
- * callers outside a list walk. */
+ * (Suricata's arithmetic: pos + N <= len); absolute means byte N exists (N < len). N may name
+ * a byte_extract/byte_math variable. The inspector evaluates it inline to keep Suricata's give-up
+ * semantics; match() below serves callers outside a list walk. */
 #include <stdio.h>
 
 #include "detect/detect_int.h"
+#include "detect/kw/byte_common.h"
 #include "detect/kw/content.h"
 
 static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
@@ -27,12 +28,14 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
     char *opts = strchr(s, ',');
     if (opts != NULL)
         *opts++ = '\0';
-    if (cn_kw_is_varname(s)) {
-        snprintf(err, errlen, "byte_extract variables not supported yet");
-        return -CN_EINVAL;
-    }
     int64_t n;
-    if (!cn_kw_parse_int(s, 0, CN_CONTENT_MAX_LEN, &n)) {
+    if (cn_kw_is_varname(s)) {
+        int idx = cn_byte_var_find(b, s, err, errlen);
+        if (idx < 0)
+            return -CN_EINVAL;
+        n = idx;
+        d.flags |= CN_ISDATAAT_VAR;
+    } else if (!cn_kw_parse_int(s, 0, CN_CONTENT_MAX_LEN, &n)) {
         snprintf(err, errlen, "invalid isdataat offset");
         return -CN_EINVAL;
     }

@@ -14,7 +14,7 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
                                                RELATIVE_MAX, &v, err, errlen);
     if (c == NULL)
         return -CN_EINVAL;
-    if (v < (int64_t)c->len) {
+    if (!(c->flags & CN_CONTENT_WITHIN_VAR) && v < (int64_t)c->len) {
         snprintf(err, errlen, "within must be >= content length");
         return -CN_EINVAL;
     }

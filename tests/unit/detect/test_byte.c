@@ -52,7 +52,7 @@ static void test_byte_test_bad(void **state)
     rb_fails("byte_test:4,~,1,0;", "expected");
     rb_fails("byte_test:4,=,1,0,sideways;", "unknown option");
     rb_fails("byte_test:4,=,1,0,dce;", "dce");
-    rb_fails("byte_test:4,=,var,0;", "expected");
+    rb_fails("byte_test:4,=,var,0;", "unknown variable 'var'");
 }
 
 static void test_byte_jump(void **state)
@@ -87,12 +87,37 @@ static void test_byte_jump(void **state)
     MISS("byte_jump:1,0; content:\"K\"; distance:0; within:1;", "\x02xyzwK");
 }
 
+/* Suricata's byte_jump details: zero bytes jump by post_offset alone, a jump before the
+ * buffer lands on its start, a string number ends at its first non-digit (the jump counts
+ * from there), strings may be up to 23 characters. */
+static void test_byte_jump_suricata(void **state)
+{
+    (void)state;
+    HIT("content:\"ab\"; byte_jump:0,0,relative,post_offset 2; content:\"e\"; distance:0; "
+        "within:1;",
+        "abcde");
+    MISS("content:\"ab\"; byte_jump:0,0,relative,post_offset 1; content:\"e\"; distance:0; "
+         "within:1;",
+         "abcde");
+    /* 1 + 1 - 10 is before the start: the position becomes 0, not a failure */
+    HIT("byte_jump:1,0,post_offset -10; content:\"|01|\"; distance:0; within:1;", "\x01Q");
+    MISS("byte_jump:1,0,post_offset -10; content:\"Q\"; distance:0; within:1;", "\x01Q");
+    /* "2ab" reads 2 from one character: the jump starts after the '2' and lands on X */
+    HIT("byte_jump:3,0,string,dec; content:\"X\"; distance:0; within:1;", "2abXcd");
+    MISS("byte_jump:3,0,string,dec; content:\"d\"; distance:0; within:1;", "2abXcd");
+    HIT("byte_jump:22,0,string,dec; isdataat:!1,relative;", "0000000000000000000000");
+}
+
 static void test_byte_jump_bad(void **state)
 {
     (void)state;
     rb_fails("byte_jump:4;", "expected");
     rb_fails("byte_jump:4,0,multiplier 0;", "multiplier");
-    rb_fails("byte_jump:0,0;", "out of range");
+    rb_fails("byte_jump:9,0;", "out of range");
+    rb_fails("byte_jump:0,0,string;", "out of range");
+    rb_fails("byte_jump:24,0,string;", "out of range");
+    rb_fails("byte_jump:1,0,from_beginning,from_end;", "from_end");
+    rb_fails("byte_jump:1,len;", "unknown variable 'len'");
     rb_fails("byte_jump:4,0,upward;", "unknown option");
 }
 
@@ -101,7 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_byte_test_binary), cmocka_unit_test(test_byte_test_string_relative),
         cmocka_unit_test(test_byte_test_bad),    cmocka_unit_test(test_byte_jump),
-        cmocka_unit_test(test_byte_jump_bad),
+        cmocka_unit_test(test_byte_jump_bad),    cmocka_unit_test(test_byte_jump_suricata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,15 +151,18 @@ static void test_to_client_and_plain_rule(void **state)
     free(s);
     free(fast);
 
-    /* drop: allowed in IDS mode, blocked (and [Drop]) in IPS mode */
+    /* drop: allowed in IDS mode, blocked (and [Drop]) in IPS mode (flow:to_client keeps the
+     * rule from being IP-only, which would see only a direction's first packet) */
     c.ips_mode = true;
-    s = alerts_of(&c, "drop tcp any any -> any any (msg:\"d\"; sid:8;)\n", &p, &fast);
+    s = alerts_of(&c, "drop tcp any any -> any any (msg:\"d\"; flow:to_client; sid:8;)\n", &p,
+                  &fast);
     assert_non_null(strstr(s, "\"action\":\"blocked\""));
     assert_non_null(strstr(fast, "  [Drop] [**] [1:8:0] d [**]"));
     free(s);
     free(fast);
     c.ips_mode = false;
-    s = alerts_of(&c, "drop tcp any any -> any any (msg:\"d\"; sid:8;)\n", &p, NULL);
+    s = alerts_of(&c, "drop tcp any any -> any any (msg:\"d\"; flow:to_client; sid:8;)\n", &p,
+                  NULL);
     assert_non_null(strstr(s, "\"action\":\"allowed\""));
     free(s);
 }

@@ -1,0 +1,87 @@
+/* detect/kw: threshold, how often a matching rule may alert: "type limit|threshold|both,
+ * track by_src|by_dst|by_both|by_rule|by_flow, count N, seconds T", the four parts in any
+ * order, each exactly once (Suricata's validation). The keyword only records the setting on
+ * the rule; the counting happens when the engine finalizes the alert (threshold.c), and a
+ * threshold.config entry for the rule may replace it. A rule carries at most one threshold or
+ * detection_filter, never both, as in Suricata. */
+#include <stdio.h>
+#include <strings.h>
+
+#include "detect/detect_int.h"
+
+enum part { P_TYPE, P_TRACK, P_COUNT, P_SECONDS, P__N };
+static const char *const part_names[P__N] = {"type", "track", "count", "seconds"};
+
+static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
+{
+    const struct cn_threshold_spec *prev = b->rule->threshold;
+    if (prev != NULL) {
+        snprintf(err, errlen,
+                 prev->type == CN_TH_DETECTION
+                     ? "detection_filter and threshold are not allowed in the same "
+                       "rule"
+                     : "multiple threshold options are not allowed in the same rule");
+        return -CN_EINVAL;
+    }
+    char buf[256];
+    if (value == NULL || strlen(value) >= sizeof(buf)) {
+        snprintf(err, errlen, "value too long");
+        return -CN_EINVAL;
+    }
+    memcpy(buf, value, strlen(value) + 1);
+    char *names[P__N], *values[P__N];
+    if (cn_threshold_pairs(buf, names, values, P__N) != P__N) {
+        snprintf(err, errlen, "expected 'type T, track K, count N, seconds S'");
+        return -CN_EINVAL;
+    }
+    const char *v[P__N] = {NULL};
+    for (unsigned i = 0; i < P__N; i++) {
+        unsigned k = 0;
+        while (k < P__N && strcasecmp(names[i], part_names[k]) != 0)
+            k++;
+        if (k == P__N) {
+            snprintf(err, errlen, "unknown option '%.32s'", names[i]);
+            return -CN_EINVAL;
+        }
+        if (v[k] != NULL) {
+            snprintf(err, errlen, "'%s' given twice", part_names[k]);
+            return -CN_EINVAL;
+        }
+        v[k] = values[i];
+    }
+
+    struct cn_threshold_spec s;
+    memset(&s, 0, sizeof(s));
+    if (strcasecmp(v[P_TYPE], "limit") == 0)
+        s.type = CN_TH_LIMIT;
+    else if (strcasecmp(v[P_TYPE], "threshold") == 0)
+        s.type = CN_TH_THRESHOLD;
+    else if (strcasecmp(v[P_TYPE], "both") == 0)
+        s.type = CN_TH_BOTH;
+    else {
+        snprintf(err, errlen, "type must be limit, threshold or both");
+        return -CN_EINVAL;
+    }
+    s.track = (uint8_t)cn_threshold_track(v[P_TRACK]);
+    if (s.track == 0) {
+        snprintf(err, errlen, "track must be by_src, by_dst, by_both, by_rule or by_flow");
+        return -CN_EINVAL;
+    }
+    if (!cn_threshold_u32(v[P_COUNT], &s.count) || !cn_threshold_u32(v[P_SECONDS], &s.seconds)) {
+        snprintf(err, errlen, "count and seconds must be numbers");
+        return -CN_EINVAL;
+    }
+    struct cn_threshold_spec *copy = cn_calloc(1, sizeof(*copy));
+    if (copy == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -CN_ENOMEM;
+    }
+    *copy = s;
+    b->rule->threshold = copy;
+    return 0;
+}
+
+const struct cn_keyword cn_kw_threshold = {
+    .name = "threshold",
+    .setup = setup,
+};
