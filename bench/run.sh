@@ -3,10 +3,12 @@
 #
 #   bench/run.sh                 reference capture: floor, then single and workers --threads 2
 #   bench/run.sh synflood        2 million distinct SYNs with 32 MB flow and stream memcaps
+#   bench/run.sh etopen          ET Open: load time and RSS, throughput with and without it
 #
 # Options (environment): CLEANNET_BIN (default build/cleannet), BENCH_PCAP (default
 # /tmp/cn-bench.pcap), BENCH_ARGS (make-bench.py arguments, default "--size 2G --seed 1"),
-# RUNS (default 3), SYN_COUNT (default 2000000), BENCH_OUT (default out/bench).
+# RUNS (default 3), SYN_COUNT (default 2000000), BENCH_OUT (default out/bench),
+# ET_RULES (default ../shared/rules/et-open; etopen mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -116,8 +118,15 @@ synflood)
     measure synflood "$pcap" -S /dev/null --set flow.memcap=32mb --set stream.memcap=32mb
     /usr/bin/python3 "$repo/bench/report.py" synflood "$pcap" "$work" | tee "$report"
     ;;
+etopen)
+    pcap=${BENCH_PCAP:-/tmp/cn-bench.pcap}
+    [ -f "$pcap" ] || { echo "no $pcap: run bench/run.sh (throughput) first" >&2; exit 1; }
+    cat "$pcap" >/dev/null
+    /usr/bin/python3 "$repo/bench/etopen.py" "$bin" "$pcap" "${ET_RULES:-$shared/../rules/et-open}" \
+        "$work" "$runs" | tee "$report"
+    ;;
 *)
-    echo "usage: bench/run.sh [throughput|synflood]" >&2
+    echo "usage: bench/run.sh [throughput|synflood|etopen]" >&2
     exit 2
     ;;
 esac
