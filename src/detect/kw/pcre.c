@@ -66,7 +66,12 @@ static int compile(struct cn_pcre *pe, const char *s, size_t n, char *err, size_
                 m = &modifiers[i];
         if (m == NULL) {
             bool buffer = *f != '\0' && strchr(BUFFER_MODIFIERS, *f) != NULL;
-            snprintf(err, errlen, "%s pcre modifier '%c'", buffer ? "unsupported" : "unknown", *f);
+            if (buffer)
+                snprintf(err, errlen,
+                         "unsupported pcre modifier '%c' (an HTTP buffer: needs the HTTP parser)",
+                         *f);
+            else
+                snprintf(err, errlen, "unknown pcre modifier '%c'", *f);
             return -CN_EINVAL;
         }
         opts |= m->option;
