@@ -62,7 +62,12 @@ static void test_dsize(void **state)
     NO_MATCH("dsize", ">10", &p);
     p.payload_len = 0;
     MATCH("dsize", "<10", &p);
+    MATCH("dsize", "<=0", &p);
     MATCH("dsize", "0", &p);
+    /* without a payload, !=, >, >= and ranges never match (Suricata's payload requirement) */
+    NO_MATCH("dsize", "!9", &p);
+    NO_MATCH("dsize", ">=1", &p);
+    NO_MATCH("dsize", "0<>5", &p);
     p.flags |= CN_PKT_PSEUDO;
     NO_MATCH("dsize", "0", &p);
     kw_rejects("dsize", "abc");
