@@ -90,6 +90,16 @@ CN_API void cn_detect_ctx_free(struct cn_detect_ctx *ctx);
 CN_API unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
                                  const struct cn_alert **alerts);
 
+/* Rule profiling: per rule, checks (tries after the prefilter), matches and time spent. One
+ * profile per run; each worker's context counts on its own and adds its counts to the profile
+ * when it is freed; then the profile is written (JSON, rules sorted by total time, at most
+ * limit of them, 0 = all). */
+struct cn_rule_profile;
+CN_API struct cn_rule_profile *cn_rule_profile_new(const struct cn_ruleset *rs);
+CN_API int cn_detect_ctx_set_profile(struct cn_detect_ctx *ctx, struct cn_rule_profile *prof);
+CN_API int cn_rule_profile_write(const struct cn_rule_profile *p, const char *path, unsigned limit);
+CN_API void cn_rule_profile_free(struct cn_rule_profile *p);
+
 /* Releases the detection state the engine keeps on f (flowbits, flowint, ...). Called once
  * when the flow ends, after its records are written; f->detect is NULL afterwards. */
 CN_API void cn_detect_flow_end(struct cn_flow *f);

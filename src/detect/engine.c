@@ -19,6 +19,7 @@
 #include "detect/detect_int.h"
 #include "detect/iponly.h"
 #include "detect/prefilter.h"
+#include "detect/profile.h"
 #include "detect/transform.h"
 
 #define IPPROTO_ICMP_   1
@@ -52,7 +53,9 @@ struct cn_detect_ctx {
     struct cn_stats own_stats;      /* when the caller gives none */
     const struct cn_rule_groups *g; /* rs->groups */
     struct cn_prefilter_scratch *pf;
-    uint32_t *ipcand; /* IP-only candidates of the packet; room for the largest group */
+    uint32_t *ipcand;             /* IP-only candidates of the packet; room for the largest group */
+    struct cn_rule_profile *prof; /* rule profiling: NULL when off */
+    struct cn_rule_counts *counts;
     /* this packet's matches before ordering; grows (rarely) when many rules match at once */
     struct cn_alert *queue;
     unsigned nqueue, qcap;
@@ -227,10 +230,23 @@ out_free:
     return NULL;
 }
 
+int cn_detect_ctx_set_profile(struct cn_detect_ctx *ctx, struct cn_rule_profile *prof)
+{
+    if (!ctx->rs || !prof)
+        return 0;
+    if (!(ctx->counts = cn_rule_profile_counts(prof)))
+        return -CN_ENOMEM;
+    ctx->prof = prof;
+    return 0;
+}
+
 void cn_detect_ctx_free(struct cn_detect_ctx *ctx)
 {
     if (!ctx)
         return;
+    if (ctx->prof)
+        cn_rule_profile_add(ctx->prof, ctx->counts);
+    cn_free(ctx->counts);
     cn_prefilter_scratch_free(ctx->pf);
     cn_free(ctx->ipcand);
     cn_free(ctx->queue);
@@ -476,6 +492,24 @@ static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)
     return n;
 }
 
+/* rule_match(), counted and timed for the rule profile when one is attached. */
+static bool try_rule(struct cn_detect_ctx *ctx, const struct cn_rule *r, struct cn_packet *p,
+                     bool has_ports)
+{
+    if (CN_LIKELY(!ctx->prof))
+        return rule_match(ctx, r, p, has_ports);
+    uint64_t t0 = cn_monotonic_ns();
+    bool m = rule_match(ctx, r, p, has_ports);
+    uint64_t dt = cn_monotonic_ns() - t0;
+    struct cn_rule_counts *c = &ctx->counts[r->num];
+    c->checks++;
+    c->matches += m;
+    c->ns += dt;
+    if (dt > c->ns_max)
+        c->ns_max = dt;
+    return m;
+}
+
 /* The first packet of its flow in its direction (the flow table has counted it), or a packet
  * without a flow. */
 static bool first_in_direction(const struct cn_packet *p)
@@ -506,7 +540,7 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
         unsigned n = cn_iponly_candidates(g->ipx, &p->src, &p->dst, p->ip_ver == 6, ctx->ipcand);
         for (unsigned k = 0; k < n; k++) {
             const struct cn_rule *r = g->ip[ctx->ipcand[k]];
-            if (rule_match(ctx, r, p, has_ports)) {
+            if (try_rule(ctx, r, p, has_ports)) {
                 run_postmatch(ctx, r, p);
                 queue_add(ctx, r);
             }
@@ -520,7 +554,7 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
                                  has_ports, p->sp, p->dp, &cand);
     for (unsigned k = 0; k < ncand; k++) {
         const struct cn_rule *r = g->v[cand ? cand[k] : k];
-        if (rule_match(ctx, r, p, has_ports)) {
+        if (try_rule(ctx, r, p, has_ports)) {
             run_postmatch(ctx, r, p);
             queue_add(ctx, r);
         }

@@ -35,6 +35,20 @@ static const char *source_name(const struct cn_options *o)
 }
 
 /* Builds the workers, runs, and tears everything down in order. Returns the exit status. */
+/* The rule profile goes to the log directory, next to eve.json. */
+static void write_rule_profile(const struct cn_settings *s)
+{
+    const char *dir = s->output.logdir && s->output.logdir[0] ? s->output.logdir : ".";
+    const char *name = s->rule_profile_file;
+    char path[4096];
+    if (name[0] == '/')
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (cn_rule_profile_write(s->rule_prof, path, s->rule_profile_limit) == 0)
+        cn_info("rule profile written to %s", path);
+}
+
 static int run_engine(const struct cn_options *o, struct cn_settings *s)
 {
     char err[512];
@@ -52,6 +66,10 @@ static int run_engine(const struct cn_options *o, struct cn_settings *s)
     struct cn_run_result res;
     memset(&res, 0, sizeof(res));
     int status = 0;
+    if (s->rule_profile && s->rules && !(s->rule_prof = cn_rule_profile_new(s->rules))) {
+        status = 2;
+        goto out_free;
+    }
     for (unsigned i = 0; i < run.nworkers; i++) {
         if (!(run.workers[i] = cn_worker_new(i, s, out))) {
             status = 2;
@@ -78,6 +96,11 @@ out_free:;
     for (unsigned i = 0; i < run.nworkers; i++) {
         cn_worker_free(run.workers[i], end, &total);
         run.workers[i] = NULL;
+    }
+    if (s->rule_prof) {
+        write_rule_profile(s);
+        cn_rule_profile_free(s->rule_prof);
+        s->rule_prof = NULL;
     }
     total.v[CN_STAT_MEMCAP_PRESSURE] = pressure;
     total.v[CN_STAT_MEMCAP_PRESSURE_MAX] = run.pressure_max;

@@ -58,13 +58,17 @@ struct cn_settings {
     /* rules: the files to load (owned), in order, and the class and reference files */
     char **rule_files;
     unsigned nrule_files;
-    const char *classification_file; /* NULL: the built-in classes */
-    const char *reference_file;      /* NULL: none */
-    const char *threshold_file;      /* threshold.config (never NULL once read) */
-    bool threshold_file_optional;    /* the default path nobody named: missing is fine */
-    uint64_t threshold_memcap;       /* detect.thresholds.memcap */
-    uint32_t threshold_hash_size;    /* detect.thresholds.hash-size */
-    struct cn_ruleset *rules;        /* loaded by main before workers start; shared read-only */
+    const char *classification_file;   /* NULL: the built-in classes */
+    const char *reference_file;        /* NULL: none */
+    const char *threshold_file;        /* threshold.config (never NULL once read) */
+    bool threshold_file_optional;      /* the default path nobody named: missing is fine */
+    uint64_t threshold_memcap;         /* detect.thresholds.memcap */
+    uint32_t threshold_hash_size;      /* detect.thresholds.hash-size */
+    bool rule_profile;                 /* profiling.rules.enabled */
+    const char *rule_profile_file;     /* profiling.rules.filename, under the log dir */
+    uint32_t rule_profile_limit;       /* profiling.rules.limit: rules written, 0 = all */
+    struct cn_rule_profile *rule_prof; /* made by main when profiling is on */
+    struct cn_ruleset *rules;          /* loaded by main before workers start; shared read-only */
     struct cn_detect_report rules_report; /* its load report, for the stats records */
     cn_time_t rules_loaded_at;            /* wall clock of that load */
 };

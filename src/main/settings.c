@@ -375,6 +375,10 @@ static int read_rules(struct cn_conf *c, const struct cn_options *o, struct cn_s
                          errlen) != 0 ||
         get_u32(c, "detect.thresholds.hash-size", 16384, &s->threshold_hash_size, err, errlen))
         return -1;
+    if (cn_conf_get_bool(c, "profiling.rules.enabled", false, &s->rule_profile, err, errlen) != 0 ||
+        get_u32(c, "profiling.rules.limit", 10, &s->rule_profile_limit, err, errlen))
+        return -1;
+    s->rule_profile_file = cn_conf_get_str(c, "profiling.rules.filename", "rule_perf.log");
     /* TODO(cn): the embedded default rule set (rules/) when no file is named at all */
     return 0;
 }

@@ -35,6 +35,10 @@ struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct
     w->out = cn_output_thread_new(out);
     if (s->rules)
         w->detect = cn_detect_ctx_new(s->rules, &w->stats);
+    if (w->detect && s->rule_prof && cn_detect_ctx_set_profile(w->detect, s->rule_prof) < 0) {
+        cn_detect_ctx_free(w->detect);
+        w->detect = NULL;
+    }
     if (!w->decode || !w->stream || !w->flows || !w->out || (s->rules && !w->detect)) {
         cn_err("worker %u: cannot allocate its pipeline (memory)", id);
         cn_worker_free(w, 0, NULL);

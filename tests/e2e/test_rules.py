@@ -4,6 +4,7 @@ files (exit status and the file:line of a failed rule), --list-keywords, and the
 counters in the stats record. Every eve.json record is checked against the EVE schema by the
 run_cleannet fixture."""
 
+import json
 import re
 
 from helpers import Clock, get, only, tcp_session, udp_exchange, write_pcap
@@ -223,3 +224,24 @@ outputs:
     assert a["packet_info"] == {"linktype": 1, "linktype_name": "EN10MB"}
     assert a["ether"]["src_mac"] == "02:00:00:00:00:01"
     assert not r.flows  # flow records were not asked for
+
+
+def test_rule_profile(run_cleannet, tmp_path):
+    """profiling.rules.enabled writes rule_perf.log: per rule, checks after the prefilter,
+    matches and time, sorted by time; a rule the prefilter never lets through is absent."""
+    rules = rules_file(tmp_path, (
+        'alert tcp any any -> any 80 (msg:"admin"; content:"/secret/admin.php"; sid:11;)\n'
+        'alert tcp any any -> any 80 (msg:"never"; content:"not in the capture"; sid:12;)\n'
+        'alert tcp any any -> any any (msg:"every packet"; flags:S; sid:13;)\n'))
+    r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules,
+                     "--set", "profiling.rules.enabled=yes", "--set", "profiling.rules.limit=0",
+                     check=True)
+    prof = json.loads((r.logdir / "rule_perf.log").read_text())
+    by_sid = {x["signature_id"]: x for x in prof["rules"]}
+    assert 12 not in by_sid
+    assert by_sid[11]["checks"] == 1 and by_sid[11]["matches"] == 1
+    npkts = r.stats["decoder"]["pkts"]
+    assert by_sid[13]["checks"] == npkts and by_sid[13]["matches"] == 1  # flags:S is the SYN alone
+    times = [x["time_total_ns"] for x in prof["rules"]]
+    assert times == sorted(times, reverse=True)
+    assert prof["rules_checked"] == 2
