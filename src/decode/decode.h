@@ -59,6 +59,8 @@ enum cn_pkt_flag {
     CN_PKT_FLOW_ESTABLISHED = 1u << 17, /* its flow was established when the packet arrived
                                            (set by src/flow before the stream engine runs) */
     CN_PKT_FLOW_HASHED = 1u << 18,      /* flow_hash already holds the flow key's hash (src/flow) */
+    CN_PKT_STREAM_ADD = 1u << 19, /* its payload went into TCP reassembly: rules that inspect the
+                                     stream see it there, not in this packet (src/stream) */
 };
 
 #define CN_PKT_MAX_VLANS  3

@@ -77,6 +77,7 @@ CN_API void cn_detect_report_log(const struct cn_detect_report *report);
 struct cn_alert {
     const struct cn_rule *rule;
     enum cn_action action;
+    bool stream; /* matched on reassembled stream data (the packet's payload is that data) */
 };
 #define CN_DETECT_MAX_ALERTS 15 /* per packet, as Suricata's packet_alert_max default */
 
@@ -99,6 +100,26 @@ CN_API struct cn_rule_profile *cn_rule_profile_new(const struct cn_ruleset *rs);
 CN_API int cn_detect_ctx_set_profile(struct cn_detect_ctx *ctx, struct cn_rule_profile *prof);
 CN_API int cn_rule_profile_write(const struct cn_rule_profile *p, const char *path, unsigned limit);
 CN_API void cn_rule_profile_free(struct cn_rule_profile *p);
+
+/* Raw-stream inspection (rules on tcp with payload keywords look at reassembled data, as in
+ * Suricata): the stream hook hands each direction's data over with cn_detect_stream_data();
+ * after every TCP packet, cn_detect_stream() inspects the packet's direction up to acked (the
+ * stream offset the peer has acknowledged, cn_stream_acked()); when the flow ends,
+ * cn_detect_stream_flush() inspects the rest of each direction (alerts then go with a pseudo
+ * packet, pkt_src "stream (flow timeout)"), and cn_detect_stream_release() forgets it. Each fills
+ * *view with the packet the alerts are to be logged with (its payload is the inspected data) and
+ * returns the alerts like cn_detect_packet(); stream_data returns alerts only when a buffer reached
+ * its bound. */
+CN_API unsigned cn_detect_stream_data(struct cn_detect_ctx *ctx, struct cn_flow *f,
+                                      struct cn_packet *p, bool toserver, const uint8_t *data,
+                                      uint32_t len, uint64_t offset, uint32_t flags,
+                                      struct cn_packet *view, const struct cn_alert **alerts);
+CN_API unsigned cn_detect_stream(struct cn_detect_ctx *ctx, struct cn_packet *p, bool toserver,
+                                 uint64_t acked, struct cn_packet *view,
+                                 const struct cn_alert **alerts);
+CN_API unsigned cn_detect_stream_flush(struct cn_detect_ctx *ctx, struct cn_flow *f, bool toserver,
+                                       struct cn_packet *view, const struct cn_alert **alerts);
+CN_API void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *f);
 
 /* Releases the detection state the engine keeps on f (flowbits, flowint, ...). Called once
  * when the flow ends, after its records are written; f->detect is NULL afterwards. */

@@ -126,6 +126,10 @@ enum cn_rule_flag {
     CN_RULE_TARGET_SRC = 1u << 3,  /* target:src_ip (EVE alert source/target) */
     CN_RULE_TARGET_DST = 1u << 4,  /* target:dest_ip */
     CN_RULE_PRIO_SET = 1u << 5,    /* priority: given explicitly; classtype must not override */
+    CN_RULE_PKT_ONLY = 1u << 6,    /* tcp-pkt: payload keywords see packets, never the stream */
+    CN_RULE_STREAM_ONLY = 1u << 7, /* tcp-stream: payload keywords see the stream only */
+    CN_RULE_ON_STREAM = 1u << 8,   /* its payload keywords inspect reassembled TCP data (set by
+                                      engine.c when the groups are built) */
 };
 
 struct cn_rule {
@@ -230,6 +234,8 @@ const struct cn_keyword *cn_kw_at(unsigned i);
  * database per direction. */
 enum { CN_FLOW_DIR_TOSERVER = 1, CN_FLOW_DIR_TOCLIENT = 2 };
 unsigned cn_kw_flow_direction(const struct cn_rule *r);
+/* 1 for flow:only_stream, -1 for flow:no_stream, else 0 (kw/flow.c). */
+int cn_kw_flow_stream(const struct cn_rule *r);
 
 /* Appends a sigmatch to list (growing the list); data is owned by the rule from now on. */
 int cn_rule_add_match(struct cn_rule *r, unsigned list, const struct cn_keyword *kw, void *data);
@@ -256,6 +262,7 @@ struct cn_inspect {
     uint32_t depth;                     /* recursion guard for backtracking */
     struct cn_inspect_scratch *scratch; /* per-worker scratch (inspect.c); NULL works, slower */
     struct cn_stats *stats; /* the worker's counters (post-match actions); may be NULL */
+    bool stream;            /* buf is reassembled stream data (raw-stream inspection) */
     /* byte_extract/byte_math values of the current inspection attempt, by variable index.
      * Only read after the defining keyword ran on the same path (load-time order). */
     uint64_t vars[CN_RULE_MAX_VARS];
@@ -274,8 +281,24 @@ bool cn_inspect_list(struct cn_inspect *in, const struct cn_smlist *list);
 
 /* The detection state of one flow (flowstate.c), at f->detect. NULL until a rule needs it:
  * use cn_flow_detect_get(). Each part frees its own data in cn_flow_detect_release(). */
+/* One direction's reassembled bytes waiting for raw-stream inspection (engine.c). buf holds
+ * ctx_len bytes already inspected (the end of the last window, so contents split between
+ * windows match) and then the pending bytes, stream offsets [start, end) as delivered, each
+ * gap written as "[N bytes missing]" (markers make the buffer longer than end - start).
+ * consumed bytes at the front were inspected by the last call and are dropped by the next one
+ * (an alert's payload may still point at them). An idle direction has no buffer and keeps its
+ * last CN_RAW_TAIL bytes in tail. */
+#define CN_RAW_TAIL 64u
+struct cn_raw {
+    uint8_t *buf;
+    uint32_t len, cap, consumed, ctx_len;
+    uint64_t start, end;
+    bool markers;
+    uint8_t tail_len;
+    uint8_t tail[CN_RAW_TAIL];
+};
 struct cn_flow_detect {
-    int placeholder; /* parts (flowbits, flowint, by_flow thresholds) are added here */
+    struct cn_raw raw[2]; /* [0] to server, [1] to client */
     /* flowbits and flowints (flowvar.c): ids are the rule set's (vs); arrays sized by its
      * name counts on first write, NULL until then */
     const struct cn_varstore *vs;

@@ -14,6 +14,7 @@
  *
  * TODO(cn): port and direction groups; IP-only rules once per flow direction; pass rules that
  * apply to the whole flow; stream and app-layer buffers. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "detect/detect_int.h"
@@ -21,6 +22,9 @@
 #include "detect/prefilter.h"
 #include "detect/profile.h"
 #include "detect/transform.h"
+#include "stream/stream.h" /* the chunk flags only: the worker passes the ACK position in */
+
+extern const struct cn_keyword cn_kw_dsize;
 
 #define IPPROTO_ICMP_   1
 #define IPPROTO_ICMPV6_ 58
@@ -45,6 +49,7 @@ struct cn_rule_groups {
     /* groups[proto].v == NULL: no rule names that protocol, use any (the ip rules) */
     struct rule_group groups[256];
     struct rule_group any;
+    bool any_stream; /* some rule inspects the TCP stream: keep raw-stream buffers */
 };
 
 struct cn_detect_ctx {
@@ -55,6 +60,9 @@ struct cn_detect_ctx {
     struct cn_prefilter_scratch *pf;
     uint32_t *ipcand;             /* IP-only candidates of the packet; room for the largest group */
     struct cn_rule_profile *prof; /* rule profiling: NULL when off */
+    bool stream_mode;             /* inspecting reassembled stream data, not a packet */
+    bool raw_budget_logged;
+    uint64_t raw_bytes; /* bytes waiting in this worker's raw-stream buffers */
     struct cn_rule_counts *counts;
     /* this packet's matches before ordering; grows (rarely) when many rules match at once */
     struct cn_alert *queue;
@@ -150,12 +158,39 @@ static int group_build(struct rule_group *g, const struct cn_ruleset *rs, int pr
     return prefilters_build(g, proto);
 }
 
+/* Does r inspect the reassembled TCP stream? tcp rules (not tcp-pkt, not application-layer)
+ * with payload keywords, unless dsize, flow:no_stream or a packet header buffer ties them to
+ * packets. */
+static bool rule_on_stream(const struct cn_rule *r)
+{
+    if (r->proto_any || r->proto != 6 || r->app_proto || (r->flags & CN_RULE_PKT_ONLY) ||
+        cn_kw_flow_stream(r) < 0)
+        return false;
+    if (r->nlists <= CN_LIST_PAYLOAD || r->lists[CN_LIST_PAYLOAD].n == 0)
+        return false;
+    for (unsigned l = CN_LIST_PAYLOAD + 1; l < r->nlists && l < CN_LIST__MAX; l++)
+        if (r->lists[l].n)
+            return false; /* a packet header buffer (tcp.hdr, ...) ties it to packets */
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    for (unsigned i = 0; i < pl->n; i++)
+        if (pl->v[i].kw == &cn_kw_dsize)
+            return false;
+    return true;
+}
+
 int cn_detect_groups_build(struct cn_ruleset *rs)
 {
     struct cn_rule_groups *gs = cn_calloc(1, sizeof(*gs));
     if (!gs)
         return -CN_ENOMEM;
     rs->groups = gs;
+    for (unsigned i = 0; i < rs->n; i++)
+        if (rule_on_stream(rs->rules[i])) {
+            rs->rules[i]->flags |= CN_RULE_ON_STREAM;
+            if (cn_kw_flow_stream(rs->rules[i]) > 0) /* flow:only_stream: as tcp-stream */
+                rs->rules[i]->flags |= CN_RULE_STREAM_ONLY;
+            gs->any_stream = true;
+        }
     bool named[256] = {false};
     for (unsigned i = 0; i < rs->n; i++) {
         const struct cn_rule *r = rs->rules[i];
@@ -334,6 +369,7 @@ static bool rule_match(struct cn_detect_ctx *ctx, const struct cn_rule *r, struc
         .f = p->flow,
         .buf = p->payload,
         .len = p->payload ? p->payload_len : 0,
+        .stream = ctx->stream_mode,
     };
     const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
     for (unsigned i = 0; i < pl->n; i++) {
@@ -431,6 +467,7 @@ static void queue_add(struct cn_detect_ctx *ctx, const struct cn_rule *r)
     }
     ctx->queue[ctx->nqueue].rule = r;
     ctx->queue[ctx->nqueue].action = r->action;
+    ctx->queue[ctx->nqueue].stream = ctx->stream_mode;
     ctx->nqueue++;
 }
 
@@ -492,10 +529,24 @@ static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)
     return n;
 }
 
+/* A rule that inspects the TCP stream looks at a packet's payload only when the payload did
+ * not go into reassembly (no session, midstream off, ...); on stream data, only such rules
+ * are tried (Suricata's SIG_FLAG_REQUIRE_STREAM and PKT_STREAM_ADD). */
+static bool wrong_source(const struct cn_detect_ctx *ctx, const struct cn_rule *r,
+                         const struct cn_packet *p)
+{
+    bool on_stream = r->flags & CN_RULE_ON_STREAM;
+    if (ctx->stream_mode)
+        return !on_stream;
+    return on_stream && ((r->flags & CN_RULE_STREAM_ONLY) || (p->flags & CN_PKT_STREAM_ADD));
+}
+
 /* rule_match(), counted and timed for the rule profile when one is attached. */
 static bool try_rule(struct cn_detect_ctx *ctx, const struct cn_rule *r, struct cn_packet *p,
                      bool has_ports)
 {
+    if (wrong_source(ctx, r, p))
+        return false;
     if (CN_LIKELY(!ctx->prof))
         return rule_match(ctx, r, p, has_ports);
     uint64_t t0 = cn_monotonic_ns();
@@ -562,4 +613,256 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
     if (ctx->nqueue == 0)
         return 0;
     return finalize(ctx, p);
+}
+
+/* ---- raw-stream inspection ---- */
+
+/* A direction waits with at most RAW_MAX bytes before it is inspected unacknowledged (a
+ * per-flow rule, so results do not depend on the number of workers). RAW_BUDGET bounds what
+ * one worker holds over all its flows; reaching it inspects early, which makes windows, and
+ * so possibly alerts, depend on the other flows of the worker: it is a memory guard, logged
+ * once, not meant to be reached. Buffers are sized to what they hold (a power of two from
+ * RAW_MIN): thousands of flows may each wait with a few bytes. */
+#define RAW_MAX    (64u << 10)
+#define RAW_BUDGET (128u << 20)
+#define RAW_MIN    256u
+
+static struct cn_raw *raw_of(struct cn_flow *f, bool toserver, bool create)
+{
+    struct cn_flow_detect *fd = create ? cn_flow_detect_get(f) : f->detect;
+    return fd ? &fd->raw[toserver ? 0 : 1] : NULL;
+}
+
+static void raw_buf_put(struct cn_raw *r)
+{
+    cn_free(r->buf);
+    r->buf = NULL;
+    r->cap = r->len = r->ctx_len = 0;
+}
+
+static bool raw_reserve(struct cn_raw *r, uint32_t need)
+{
+    if (need <= r->cap)
+        return true;
+    uint32_t cap = CN_MAX(r->cap, RAW_MIN);
+    while (cap < need)
+        cap *= 2;
+    uint8_t *nb = cn_realloc(r->buf, cap);
+    if (!nb)
+        return false;
+    r->buf = nb;
+    r->cap = cap;
+    return true;
+}
+
+/* Drops what the last inspection consumed except its last CN_RAW_TAIL bytes, which stay in
+ * front of the next window (ctx_len) so a content split between two windows still matches.
+ * An idle direction keeps only that tail, inline, and gives its buffer back. */
+static void raw_compact(struct cn_detect_ctx *ctx, struct cn_raw *r)
+{
+    if (!r->consumed)
+        return;
+    uint32_t keep = CN_MIN(r->consumed, (uint32_t)CN_RAW_TAIL);
+    uint32_t from = r->consumed - keep;
+    ctx->raw_bytes -= r->consumed - r->ctx_len;
+    r->consumed = 0;
+    if (r->len == from + keep) { /* nothing pending: keep the tail inline */
+        memcpy(r->tail, r->buf + from, keep);
+        r->tail_len = (uint8_t)keep;
+        r->markers = false;
+        raw_buf_put(r);
+        return;
+    }
+    memmove(r->buf, r->buf + from, r->len - from);
+    r->len -= from;
+    r->ctx_len = keep;
+}
+
+static bool raw_append(struct cn_detect_ctx *ctx, struct cn_raw *r, const uint8_t *b, uint32_t n)
+{
+    uint32_t lead = r->buf ? 0 : r->tail_len; /* a fresh buffer starts with the saved tail */
+    if (!raw_reserve(r, r->len + lead + n))
+        return false;
+    if (lead) {
+        memcpy(r->buf, r->tail, lead);
+        r->len = r->ctx_len = lead;
+        r->tail_len = 0;
+    }
+    memcpy(r->buf + r->len, b, n);
+    r->len += n;
+    ctx->raw_bytes += n;
+    return true;
+}
+
+/* What a stream alert is logged with: the packet that triggered the inspection when it goes
+ * the same way, else a packet made from the flow (a pseudo packet at flow end); its payload
+ * is the inspected data. */
+static void stream_view(struct cn_packet *v, struct cn_flow *f, bool toserver,
+                        const struct cn_packet *p, const uint8_t *data, uint32_t len)
+{
+    if (p && p->toserver == toserver) {
+        *v = *p;
+    } else {
+        memset(v, 0, sizeof(*v));
+        v->ip_ver = f->ip_ver;
+        v->proto = 6;
+        v->flags =
+            CN_PKT_TCP | (f->ip_ver == 6 ? CN_PKT_IPV6 : CN_PKT_IPV4) | (p ? 0 : CN_PKT_PSEUDO);
+        v->src = toserver ? f->src : f->dst;
+        v->dst = toserver ? f->dst : f->src;
+        v->sp = toserver ? f->sp : f->dp;
+        v->dp = toserver ? f->dp : f->sp;
+        v->ts = p ? p->ts : f->last;
+        v->pcap_cnt = p ? p->pcap_cnt : 0;
+        v->linktype = -1;
+    }
+    /* a flow that got past its handshake counts as established for the data it carried, as
+     * Suricata's flow-end pseudo packets do */
+    if (f->state != CN_FLOW_NEW)
+        v->flags |= CN_PKT_FLOW_ESTABLISHED;
+    v->flow = f;
+    v->toserver = toserver;
+    v->payload = data;
+    v->payload_len = len;
+}
+
+/* Did rule r already match within the context bytes alone? Then the previous window, which
+ * held them, saw that occurrence: not a new alert. */
+static bool seen_in_context(struct cn_detect_ctx *ctx, const struct cn_rule *r, struct cn_packet *v,
+                            uint32_t ctx_len)
+{
+    if (ctx_len == 0)
+        return false;
+    uint32_t full = v->payload_len;
+    v->payload_len = ctx_len;
+    bool m = rule_match(ctx, r, v, true);
+    v->payload_len = full;
+    return m;
+}
+
+/* Inspects the context and the first n pending bytes of r with the stream rules; alerts are
+ * for view *v. */
+static unsigned raw_inspect(struct cn_detect_ctx *ctx, struct cn_raw *r, struct cn_flow *f,
+                            bool toserver, const struct cn_packet *p, uint32_t n,
+                            struct cn_packet *v, const struct cn_alert **alerts)
+{
+    *alerts = ctx->alerts;
+    uint32_t win = r->ctx_len + n;
+    stream_view(v, f, toserver, p, r->buf, win);
+    r->consumed = win;
+    const struct rule_group *g = &ctx->g->groups[6];
+    if (!g->v || g->n == 0)
+        return 0;
+    ctx->stream_mode = true;
+    ctx->nqueue = 0;
+    cn_transform_scratch_next(ctx->xform);
+    const uint32_t *cand = NULL;
+    unsigned ncand = g->n;
+    const struct cn_prefilter *pf = g->pf[!toserver];
+    if (pf)
+        ncand = cn_prefilter_run(pf, ctx->pf, r->buf, win, true, v->sp, v->dp, &cand);
+    for (unsigned k = 0; k < ncand; k++) {
+        const struct cn_rule *rule = g->v[cand ? cand[k] : k];
+        if (try_rule(ctx, rule, v, true) && !seen_in_context(ctx, rule, v, r->ctx_len)) {
+            run_postmatch(ctx, rule, v);
+            queue_add(ctx, rule);
+        }
+    }
+    ctx->stream_mode = false;
+    return ctx->nqueue ? finalize(ctx, v) : 0;
+}
+
+static uint32_t raw_pending(const struct cn_raw *r)
+{
+    return r->len - r->ctx_len;
+}
+
+unsigned cn_detect_stream_data(struct cn_detect_ctx *ctx, struct cn_flow *f, struct cn_packet *p,
+                               bool toserver, const uint8_t *data, uint32_t len, uint64_t offset,
+                               uint32_t flags, struct cn_packet *view,
+                               const struct cn_alert **alerts)
+{
+    *alerts = ctx->alerts;
+    bool gap = flags & CN_STREAM_GAP;
+    if (!ctx->g || !ctx->g->any_stream || len == 0 || (!gap && !data))
+        return 0;
+    struct cn_raw *r = raw_of(f, toserver, true);
+    if (!r)
+        return 0;
+    raw_compact(ctx, r);
+    if (raw_pending(r) == 0)
+        r->start = r->end = offset;
+    if (gap) {
+        /* the gap shows in logged payloads, and no content can match across it */
+        char mark[48];
+        int m = snprintf(mark, sizeof(mark), "[%u bytes missing]", len);
+        if (raw_append(ctx, r, (const uint8_t *)mark, (uint32_t)m))
+            r->markers = true;
+    } else if (!raw_append(ctx, r, data, len)) {
+        return 0;
+    }
+    r->end = offset + len;
+    /* bounded: a direction that is not acknowledged is inspected as it is */
+    if (ctx->raw_bytes >= RAW_BUDGET && !ctx->raw_budget_logged) {
+        ctx->raw_budget_logged = true;
+        cn_warn("raw-stream inspection: %u MiB waiting for acknowledgements in one worker; "
+                "inspecting early from now on",
+                RAW_BUDGET >> 20);
+    }
+    if (raw_pending(r) >= RAW_MAX || ctx->raw_bytes >= RAW_BUDGET) {
+        r->start = r->end;
+        return raw_inspect(ctx, r, f, toserver, p, raw_pending(r), view, alerts);
+    }
+    return 0;
+}
+
+unsigned cn_detect_stream(struct cn_detect_ctx *ctx, struct cn_packet *p, bool toserver,
+                          uint64_t acked, struct cn_packet *view, const struct cn_alert **alerts)
+{
+    *alerts = ctx->alerts;
+    if (!ctx->g || !ctx->g->any_stream || !p->flow || !(p->flags & CN_PKT_TCP))
+        return 0;
+    struct cn_raw *r = raw_of(p->flow, toserver, false);
+    if (!r)
+        return 0;
+    raw_compact(ctx, r);
+    uint32_t pending = raw_pending(r);
+    /* as Suricata in IDS mode: what the peer has acknowledged */
+    if (pending == 0 || acked <= r->start)
+        return 0;
+    uint32_t n = pending;
+    if (acked < r->end) {
+        if (r->markers)
+            return 0; /* offsets past a gap marker are not byte positions: wait for all */
+        n = (uint32_t)(acked - r->start);
+    }
+    r->start = n == pending ? r->end : r->start + n;
+    return raw_inspect(ctx, r, p->flow, toserver, p, n, view, alerts);
+}
+
+unsigned cn_detect_stream_flush(struct cn_detect_ctx *ctx, struct cn_flow *f, bool toserver,
+                                struct cn_packet *view, const struct cn_alert **alerts)
+{
+    *alerts = ctx->alerts;
+    if (!ctx->g || !f->detect)
+        return 0;
+    struct cn_raw *r = raw_of(f, toserver, false);
+    raw_compact(ctx, r);
+    if (raw_pending(r) == 0)
+        return 0;
+    r->start = r->end;
+    return raw_inspect(ctx, r, f, toserver, NULL, raw_pending(r), view, alerts);
+}
+
+void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *f)
+{
+    if (!ctx || !f->detect)
+        return;
+    for (int d = 0; d < 2; d++) {
+        struct cn_raw *r = &((struct cn_flow_detect *)f->detect)->raw[d];
+        ctx->raw_bytes -= raw_pending(r); /* consumed or not, pending bytes are counted */
+        if (r->buf)
+            raw_buf_put(r);
+        r->consumed = 0;
+    }
 }

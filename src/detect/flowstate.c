@@ -24,7 +24,10 @@ void cn_detect_flow_end(struct cn_flow *f)
 
 void cn_flow_detect_release(struct cn_flow_detect *fd)
 {
-    (void)fd; /* each part adds its release call here */
+    for (int d = 0; d < 2; d++) {
+        cn_free(fd->raw[d].buf);
+        fd->raw[d] = (struct cn_raw){0};
+    }
     cn_flowvar_release(fd);
     cn_threshold_flow_free(fd->thresholds);
     fd->thresholds = NULL;

@@ -7,7 +7,8 @@
  * Protocols. ip and pkthdr mean any packet; ipv4/ip4 and ipv6/ip6 any packet of that family
  * (the family is folded into the address sets, which is how the engine sees it); tcp, udp,
  * icmp (ICMPv4 and ICMPv6, as in Suricata), icmpv4, icmpv6 and sctp their IP protocol;
- * tcp-pkt and tcp-stream are tcp (the engine inspects packets only for now). Application-layer
+ * tcp-pkt and tcp-stream are tcp whose payload keywords see only packets, or only the
+ * reassembled stream (plain tcp: the stream when the packet went into it). Application-layer
  * names map to their transport and set rule->app_proto, so such rules match only on flows the
  * application layer has identified: http, http1, tls and ssh ride on TCP; dns on TCP and UDP,
  * so its transport is "any" and app_proto does the narrowing. Other application protocols
@@ -27,6 +28,7 @@ struct proto_name {
     bool any;       /* any IP protocol */
     uint8_t family; /* enum family_only */
     uint16_t app;   /* application-layer protocol id; 0 = none */
+    uint32_t flags; /* CN_RULE_PKT_ONLY / CN_RULE_STREAM_ONLY for tcp-pkt / tcp-stream */
 };
 
 static const struct proto_name protos[] = {
@@ -37,8 +39,8 @@ static const struct proto_name protos[] = {
     {"ipv6", 0, true, FAM_V6, 0},
     {"ip6", 0, true, FAM_V6, 0},
     {"tcp", 6, false, FAM_ANY, 0},
-    {"tcp-pkt", 6, false, FAM_ANY, 0},
-    {"tcp-stream", 6, false, FAM_ANY, 0},
+    {"tcp-pkt", 6, false, FAM_ANY, 0, CN_RULE_PKT_ONLY},
+    {"tcp-stream", 6, false, FAM_ANY, 0, CN_RULE_STREAM_ONLY},
     {"udp", 17, false, FAM_ANY, 0},
     {"icmp", 1, false, FAM_ANY, 0},
     /* the engine's proto 1 group also takes ICMPv6: icmpv4 is as wide as icmp for now */
@@ -183,6 +185,7 @@ static int parse_header(struct cn_rule *r, char *h, const struct cn_detect_loade
     r->proto = pn->proto;
     r->proto_any = pn->any;
     r->app_proto = pn->app;
+    r->flags |= pn->flags;
 
     if (strcmp(f[4], "<>") == 0) {
         r->flags |= CN_RULE_BIDIR;

@@ -102,6 +102,7 @@ struct cn_worker {
     struct cn_flow_table *flows;
     struct cn_stream_ctx *stream;
     struct cn_detect_ctx *detect; /* NULL when no rule set is loaded */
+    struct cn_packet view;        /* what raw-stream alerts are logged with */
     struct cn_output_thread *out;
     struct cn_packet ahead[CN_WORKER_AHEAD]; /* decoded ahead of processing (batches) */
     cn_time_t last_tick; /* packet time of the last timeout pass, in whole seconds */

@@ -4,21 +4,41 @@
  * hook point back here, so no stage includes a later one. */
 #include "main/main_int.h"
 
-/* A flow is ending: log it while its TCP session still tells the state and flags, then let
- * the stream engine deliver what is left and free the session. */
+/* A flow is ending: the stream engine delivers what is left, raw-stream detection inspects
+ * what it had not yet (alerts with a pseudo packet, before the flow record so "alerted" is
+ * right), the flow is logged while its TCP session still tells the state and flags, and then
+ * the session and the detection state go. */
 static void on_flow_end(void *user, struct cn_flow *f)
 {
     struct cn_worker *w = user;
+    if (w->detect) {
+        cn_stream_flow_finish(w->stream, f);
+        for (int d = 0; d < 2; d++) {
+            const struct cn_alert *alerts;
+            unsigned n = cn_detect_stream_flush(w->detect, f, d == 0, &w->view, &alerts);
+            if (n)
+                cn_output_alerts(w->out, &w->view, alerts, n);
+        }
+        cn_detect_stream_release(w->detect, f);
+    }
     cn_output_flow(w->out, f);
     cn_stream_flow_end(w->stream, f);
     cn_detect_flow_end(f);
 }
 
-/* Reassembled TCP data. The application layer (a later issue) plugs in here. */
+/* Reassembled TCP data: raw-stream detection buffers it (and inspects early when a buffer is
+ * full). The application layer (a later issue) plugs in here too. */
 static void on_stream_data(void *user, struct cn_flow *f, struct cn_packet *p, bool toserver,
                            const uint8_t *data, uint32_t len, uint64_t offset, uint32_t flags)
 {
-    (void)user, (void)f, (void)p, (void)toserver, (void)data, (void)len, (void)offset, (void)flags;
+    struct cn_worker *w = user;
+    if (!w->detect)
+        return;
+    const struct cn_alert *alerts;
+    unsigned n = cn_detect_stream_data(w->detect, f, p, toserver, data, len, offset, flags,
+                                       &w->view, &alerts);
+    if (n)
+        cn_output_alerts(w->out, &w->view, alerts, n);
 }
 
 struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct cn_output *out)
@@ -65,6 +85,18 @@ void cn_worker_free(struct cn_worker *w, cn_time_t now, struct cn_stats *final)
     cn_free(w);
 }
 
+/* Raw-stream detection after a TCP packet: the packet's own direction, up to what the peer
+ * has acknowledged, as Suricata does in IDS mode (inspecting on the acknowledging packet
+ * instead frees the data sooner but moves alerts to other packets than Suricata's). */
+static void stream_inspect(struct cn_worker *w, struct cn_flow *f, struct cn_packet *p)
+{
+    const struct cn_alert *alerts;
+    unsigned n = cn_detect_stream(w->detect, p, p->toserver, cn_stream_acked(f, p->toserver),
+                                  &w->view, &alerts);
+    if (n)
+        cn_output_alerts(w->out, &w->view, alerts, n);
+}
+
 static void process_packet(struct cn_worker *w, struct cn_packet *p)
 {
     struct cn_flow *f = cn_flow_handle(w->flows, p);
@@ -75,6 +107,8 @@ static void process_packet(struct cn_worker *w, struct cn_packet *p)
         unsigned n = cn_detect_packet(w->detect, p, &alerts);
         if (n)
             cn_output_alerts(w->out, p, alerts, n);
+        if (f && (p->flags & CN_PKT_TCP) && f->detect)
+            stream_inspect(w, f, p);
     }
     if (p->events_n)
         cn_output_packet_events(w->out, p);

@@ -212,8 +212,8 @@ static void eve_alert(struct cn_output_thread *ot, const struct cn_packet *p,
             put_base64(ot, "payload", pl, len);
         if (cfg->alert_payload_printable)
             put_printable(ot, pl, len);
-        /* TODO(cn): 1 with the reassembled stream once rules match on stream data */
-        cn_json_u64(j, "stream", 0);
+        /* 1: the payload is the reassembled stream data the rule matched on */
+        cn_json_u64(j, "stream", a->stream ? 1 : 0);
     }
     if (cfg->alert_packet && p->data) {
         put_base64(ot, "packet", p->data, p->caplen);

@@ -295,6 +295,8 @@ void cn_stream_ra_data(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_s
     struct cn_dir *d = &ssn->d[di];
     if (!len || !data || (d->flags & (DIR_EOF | DIR_DEPTH)))
         return;
+    if (p)
+        p->flags |= CN_PKT_STREAM_ADD;
     if (seq_lt(seq, d->base)) {
         uint32_t old = seq_leq(seq + len, d->base) ? len : d->base - seq;
         bool overlap = false;

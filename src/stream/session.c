@@ -80,6 +80,20 @@ enum cn_tcp_state cn_stream_state(const struct cn_flow *f)
     return ssn ? (enum cn_tcp_state)ssn->state : CN_TCP_NONE;
 }
 
+uint64_t cn_stream_acked(const struct cn_flow *f, bool toserver)
+{
+    const struct cn_session *ssn = f ? f->stream : NULL;
+    if (!ssn)
+        return 0;
+    if (ssn->flags & SSN_ASYNC)
+        return UINT64_MAX; /* the peer's ACKs are never seen */
+    const struct cn_dir *d = &ssn->d[toserver ? CLI : SRV];
+    if (!(d->flags & DIR_SEEN) || seq_geq(d->last_ack, d->base))
+        return d->offset;
+    uint32_t behind = d->base - d->last_ack;
+    return behind > d->offset ? 0 : d->offset - behind;
+}
+
 uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver)
 {
     const struct cn_session *ssn = f ? f->stream : NULL;
@@ -844,6 +858,14 @@ void cn_stream_packet(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, struc
         }
     }
     cn_stream_gauges(ctx);
+}
+
+void cn_stream_flow_finish(struct cn_stream_ctx *ctx, struct cn_flow *f)
+{
+    if (!f || !f->stream)
+        return;
+    cn_stream_ra_finish(ctx, f, f->stream, CLI, NULL);
+    cn_stream_ra_finish(ctx, f, f->stream, SRV, NULL);
 }
 
 void cn_stream_flow_end(struct cn_stream_ctx *ctx, struct cn_flow *f)

@@ -77,12 +77,19 @@ CN_API void cn_stream_ctx_free(struct cn_stream_ctx *ctx);
 CN_API void cn_stream_packet(struct cn_stream_ctx *ctx, struct cn_flow_table *ft, struct cn_flow *f,
                              struct cn_packet *p);
 
-/* The flow is ending: delivers what can still be delivered (with EOF) and frees the session.
- * Safe on flows without a session. */
+/* The flow is ending: delivers what can still be delivered (gaps included) and EOF, and keeps
+ * the session for the flow's record; cn_stream_flow_end() then frees it (and delivers first
+ * when this was not called). Both are safe on flows without a session. */
+CN_API void cn_stream_flow_finish(struct cn_stream_ctx *ctx, struct cn_flow *f);
 CN_API void cn_stream_flow_end(struct cn_stream_ctx *ctx, struct cn_flow *f);
 
 CN_API enum cn_tcp_state cn_stream_state(const struct cn_flow *f);
 CN_API const char *cn_tcp_state_name(enum cn_tcp_state s); /* "established", "fin_wait1", ... */
+
+/* How far the peer has acknowledged the direction's stream: a stream offset, at most what was
+ * delivered; UINT64_MAX for a one-sided session (no ACK will be seen). Raw-stream detection
+ * inspects data up to here, as Suricata does in IDS mode. */
+CN_API uint64_t cn_stream_acked(const struct cn_flow *f, bool toserver);
 
 /* Bytes received in the direction so far (for the stream_size keyword and EVE). */
 CN_API uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver);

@@ -58,9 +58,13 @@ def test_content_rule_alerts_once(run_cleannet, tmp_path):
     assert a["alert"]["metadata"] == {"created_at": ["2024_01_01"], "tag": ["web"]}
     assert a["src_ip"] == "10.1.0.1" and a["dest_port"] == 80 and a["proto"] == "TCP"
     assert a["direction"] == "to_server"
-    assert a["pcap_cnt"] == 4  # SYN, SYN/ACK, ACK, then the request
+    # a tcp content rule inspects the reassembled stream, as Suricata does in IDS mode: the
+    # request (packet 4) is inspected once the server has acknowledged it, on the client's
+    # next packet (7, its FIN after the response and the close's first packets)
+    assert a["pcap_cnt"] == 7
     assert a["flow"]["src_ip"] == "10.1.0.1" and a["flow"]["dest_port"] == 80
-    assert a["flow"]["pkts_toserver"] == 3 and a["flow"]["pkts_toclient"] == 1
+    # the flow's counters as they stood at packet 7
+    assert a["flow"]["pkts_toserver"] == 4 and a["flow"]["pkts_toclient"] == 3
     flow = only([f for f in r.flows if f["src_ip"] == "10.1.0.1"], "flow")
     assert flow["flow"]["alerted"] is True
     assert flow["flow_id"] == a["flow_id"]
@@ -198,7 +202,9 @@ def test_list_keywords(run_cleannet):
 
 def test_payload_and_packet_options(run_cleannet, tmp_path, write_config):
     import base64
-    rules = rules_file(tmp_path, 'alert tcp any any -> any 80 (msg:"p"; content:"evil"; '
+    # tcp-pkt: the packet's own payload and frame (stream alerts are in
+    # test_stream_and_packet_rules)
+    rules = rules_file(tmp_path, 'alert tcp-pkt any any -> any 80 (msg:"p"; content:"evil"; '
                                  'sid:90;)\n')
     cfg = write_config("""
 outputs:
@@ -245,3 +251,33 @@ def test_rule_profile(run_cleannet, tmp_path):
     times = [x["time_total_ns"] for x in prof["rules"]]
     assert times == sorted(times, reverse=True)
     assert prof["rules_checked"] == 2
+
+
+def test_stream_and_packet_rules(run_cleannet, tmp_path):
+    """tcp-pkt rules see each packet's payload; tcp and tcp-stream rules see the reassembled
+    stream, so a content split over two segments matches there only, and the alert's payload
+    (with "stream": 1) is the reassembled data."""
+    s = tcp_session("10.1.0.1", "10.1.0.2", 40001, 80, clock=Clock(), req=None, resp=None,
+                    close=False)
+    s.send(True, b"GET /sec")
+    s.send(True, b"ret HTTP/1.0\r\n\r\n")
+    s.send(False, b"HTTP/1.0 200 OK\r\n\r\n")
+    s.close()
+    pcap = tmp_path / "split.pcap"
+    write_pcap(pcap, s.pkts)
+    rules = rules_file(tmp_path, (
+        'alert tcp any any -> any 80 (msg:"stream"; content:"/secret"; sid:21;)\n'
+        'alert tcp-stream any any -> any 80 (msg:"stream only"; content:"/secret"; sid:22;)\n'
+        'alert tcp-pkt any any -> any 80 (msg:"packets"; content:"/secret"; sid:23;)\n'
+        'alert tcp-pkt any any -> any 80 (msg:"one packet"; content:"/sec"; sid:24;)\n'))
+    conf = tmp_path / "payload.yaml"
+    conf.write_text("outputs:\n  - eve-log:\n      types:\n        - alert:\n"
+                    "            payload: yes\n        - flow\n        - stats\n")
+    r = run_cleannet(pcap, "-S", rules, "-c", conf, check=True)
+    assert sids(r) == [21, 22, 24]
+    for a in alerts(r):
+        if a["alert"]["signature_id"] in (21, 22):
+            assert a["stream"] == 1
+            assert a["payload"] == "R0VUIC9zZWNyZXQgSFRUUC8xLjANCg0K"  # the whole request
+        else:
+            assert a["stream"] == 0 and a["pcap_cnt"] == 4

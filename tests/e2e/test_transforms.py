@@ -84,16 +84,18 @@ def test_stream_size(run_cleannet, tmp_path):
     n = len(REQ)
     rules = tmp_path / "s.rules"
     rules.write_text("".join([
-        # on the request: the client's side is its SYN plus the request, the server's its SYN
-        'alert tcp any any -> any any (flow:to_server; stream_size:client,=,%d; content:"GET"; '
+        # tcp-pkt: on the request packet itself (a tcp rule would see the request in the stream
+        # once acknowledged, when the server's side has grown). The client's side is its SYN
+        # plus the request, the server's its SYN
+        'alert tcp-pkt any any -> any any (flow:to_server; stream_size:client,=,%d; content:"GET"; '
         'sid:11;)\n' % (n + 1),
-        'alert tcp any any -> any any (flow:to_server; stream_size:server,=,1; content:"GET"; '
+        'alert tcp-pkt any any -> any any (flow:to_server; stream_size:server,=,1; content:"GET"; '
         'sid:12;)\n',
-        'alert tcp any any -> any any (flow:to_server; stream_size:server,>,1; content:"GET"; '
+        'alert tcp-pkt any any -> any any (flow:to_server; stream_size:server,>,1; content:"GET"; '
         'sid:13;)\n',
-        'alert tcp any any -> any any (stream_size:both,>=,1; content:"GET"; sid:14;)\n',
-        'alert tcp any any -> any any (stream_size:either,>,%d; content:"GET"; sid:15;)\n' % n,
-        'alert tcp any any -> any any (stream_size:either,>,%d; content:"GET"; sid:16;)\n'
+        'alert tcp-pkt any any -> any any (stream_size:both,>=,1; content:"GET"; sid:14;)\n',
+        'alert tcp-pkt any any -> any any (stream_size:either,>,%d; content:"GET"; sid:15;)\n' % n,
+        'alert tcp-pkt any any -> any any (stream_size:either,>,%d; content:"GET"; sid:16;)\n'
         % (n + 1),
     ]))
     r = run_cleannet(pcap, "-S", rules, "-k", "none", check=True)

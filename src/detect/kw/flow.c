@@ -151,11 +151,11 @@ static bool flow_established(const struct cn_packet *p)
     return p->flags & CN_PKT_FLOW_ESTABLISHED;
 }
 
-/* The packet list runs with buf = the packet's payload; any other buffer is reassembled stream
- * data (see struct cn_inspect). */
+/* Is the rule being tried on reassembled stream data (raw-stream inspection) rather than on a
+ * packet? */
 static bool inspecting_stream(const struct cn_inspect *in)
 {
-    return in->buf != NULL && in->buf != in->p->payload;
+    return in->stream;
 }
 
 static bool match(struct cn_inspect *in, const void *data)
@@ -198,6 +198,21 @@ const struct cn_keyword cn_kw_flow = {
     .match = match,
     .free = cn_free,
 };
+
+int cn_kw_flow_stream(const struct cn_rule *r)
+{
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    for (unsigned i = 0; i < pl->n; i++) {
+        if (pl->v[i].kw != &cn_kw_flow)
+            continue;
+        const struct flowopt *fo = pl->v[i].data;
+        if (fo->flags & FL_ONLYSTREAM)
+            return 1;
+        if (fo->flags & FL_NOSTREAM)
+            return -1;
+    }
+    return 0;
+}
 
 unsigned cn_kw_flow_direction(const struct cn_rule *r)
 {

@@ -123,7 +123,8 @@ static bool match_on_stream(const char *value, struct cn_packet *p)
     static const uint8_t stream[] = "GET / HTTP/1.1\r\n";
     memset(&r, 0, sizeof(r));
     assert_int_equal(kw_add(&r, "flow", value, err, sizeof(err)), 0);
-    struct cn_inspect in = {.rule = &r, .p = p, .f = p->flow, .buf = stream, .len = 16};
+    struct cn_inspect in = {
+        .rule = &r, .p = p, .f = p->flow, .buf = stream, .len = 16, .stream = true};
     const struct cn_sigmatch *sm = &r.lists[CN_LIST_PACKET].v[0];
     bool m = sm->kw->match(&in, sm->data);
     kw_clear(&r);
