@@ -55,12 +55,15 @@ static void emit(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_session
     }
 }
 
+/* A hole of len bytes at base. It is reported (event and tcp.reassembly_gap) when the peer
+ * acknowledged bytes we never saw; a hole only found when the direction is flushed at its end
+ * (RST, flow end) may just be data still in flight, so, as in Suricata, it is not. */
 static void gap(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_session *ssn, int di,
-                struct cn_packet *p, uint32_t len)
+                struct cn_packet *p, uint32_t len, bool report)
 {
     struct cn_dir *d = &ssn->d[di];
     bool past_depth = ctx->cfg.depth && d->offset >= ctx->cfg.depth;
-    if (!(d->flags & (DIR_DEPTH | DIR_EOF)) && !past_depth) {
+    if (report && !(d->flags & (DIR_DEPTH | DIR_EOF)) && !past_depth) {
         STREAM_EV(ctx, p, REASSEMBLY_SEQ_GAP);
         cn_stream_count(ctx, CN_STAT_TCP_REASSEMBLY_GAP);
     }
@@ -358,10 +361,10 @@ void cn_stream_ra_ack(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_se
     while (seq_lt(d->base, limit) && !(d->flags & (DIR_EOF | DIR_DEPTH))) {
         if (d->ooo && seq_leq(d->ooo->seq, limit)) {
             if (seq_gt(d->ooo->seq, d->base))
-                gap(ctx, f, ssn, di, p, d->ooo->seq - d->base);
+                gap(ctx, f, ssn, di, p, d->ooo->seq - d->base, true);
             drain(ctx, f, ssn, di, p);
         } else {
-            gap(ctx, f, ssn, di, p, limit - d->base);
+            gap(ctx, f, ssn, di, p, limit - d->base, true);
         }
     }
     if (seq_gt(d->base, d->next_seq))
@@ -389,7 +392,7 @@ void cn_stream_ra_finish(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn
         return;
     while (d->ooo && !(d->flags & (DIR_EOF | DIR_DEPTH))) {
         if (seq_gt(d->ooo->seq, d->base))
-            gap(ctx, f, ssn, di, p, d->ooo->seq - d->base);
+            gap(ctx, f, ssn, di, p, d->ooo->seq - d->base, false);
         drain(ctx, f, ssn, di, p);
     }
     d->flags |= DIR_EOF;

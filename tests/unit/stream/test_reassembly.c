@@ -184,7 +184,9 @@ static void test_flow_end_with_hole(void **state)
     assert_stream(t, 0, "ab##ef###jk");
     assert_int_equal(t->sink.eof[0], 1);
     assert_int_equal(t->sink.eof[1], 1);
-    assert_int_equal(t->stats.v[CN_STAT_TCP_REASSEMBLY_GAP], 2);
+    /* holes found only when the flow ends are delivered as gaps but not counted or raised:
+     * the data may have been in flight (Suricata does the same) */
+    assert_int_equal(t->stats.v[CN_STAT_TCP_REASSEMBLY_GAP], 0);
     assert_int_equal(t->stats.v[CN_STAT_TCP_ACTIVE_SESSIONS], 0);
     tctx_free(t);
 }
