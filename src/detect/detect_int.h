@@ -401,9 +401,15 @@ struct cn_threshold_spec {
     struct cn_addr_set addrs; /* suppress: the addresses */
 };
 void cn_threshold_spec_free(struct cn_threshold_spec *s);
-/* Splits "name value, name value, ..." in place (blanks between name and value). Returns the
- * number of parts, max + 1 when there are more, or -1 when a part is not "name value". */
-int cn_threshold_pairs(char *text, char **names, char **values, unsigned max);
+/* A threshold or detection_filter value: the n parts "name value, ..." named by names, each
+ * exactly once, in any order. vals[k] gets part k's value, pointing into buf (where value is
+ * copied and split). 0, or -CN_EINVAL with the reason in err ("expected <usage>" when the
+ * shape is wrong). */
+int cn_threshold_parts(const char *value, const char *const *names, unsigned n, const char **vals,
+                       char *buf, size_t buflen, const char *usage, char *err, size_t errlen);
+/* Hangs a copy of s on rule r (r->threshold). 0 or -CN_ENOMEM with the reason in err. */
+int cn_threshold_attach(struct cn_rule *r, const struct cn_threshold_spec *s, char *err,
+                        size_t errlen);
 bool cn_threshold_u32(const char *s, uint32_t *out); /* digits only, at most UINT32_MAX */
 int cn_threshold_track(const char *s); /* by_src..by_flow as enum cn_th_track; 0 otherwise */
 

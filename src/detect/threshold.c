@@ -59,7 +59,9 @@ static char *trim(char *s)
     return s;
 }
 
-int cn_threshold_pairs(char *text, char **names, char **values, unsigned max)
+/* Splits "name value, name value, ..." in place (blanks between name and value). Returns the
+ * number of parts, max + 1 when there are more, or -1 when a part is not "name value". */
+static int split_pairs(char *text, char **names, char **values, unsigned max)
 {
     unsigned n = 0;
     char *s = text;
@@ -91,6 +93,51 @@ int cn_threshold_pairs(char *text, char **names, char **values, unsigned max)
         s = comma + 1;
     }
     return (int)n;
+}
+
+int cn_threshold_parts(const char *value, const char *const *names, unsigned n, const char **vals,
+                       char *buf, size_t buflen, const char *usage, char *err, size_t errlen)
+{
+    char *pn[8], *pv[8];
+    if (value == NULL || strlen(value) >= buflen || n > CN_ARRAY_LEN(pn)) {
+        snprintf(err, errlen, "value too long");
+        return -CN_EINVAL;
+    }
+    memcpy(buf, value, strlen(value) + 1);
+    if (split_pairs(buf, pn, pv, n) != (int)n) {
+        snprintf(err, errlen, "expected '%s'", usage);
+        return -CN_EINVAL;
+    }
+    for (unsigned k = 0; k < n; k++)
+        vals[k] = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = 0;
+        while (k < n && strcasecmp(pn[i], names[k]) != 0)
+            k++;
+        if (k == n) {
+            snprintf(err, errlen, "unknown option '%.32s'", pn[i]);
+            return -CN_EINVAL;
+        }
+        if (vals[k] != NULL) {
+            snprintf(err, errlen, "'%s' given twice", names[k]);
+            return -CN_EINVAL;
+        }
+        vals[k] = pv[i];
+    }
+    return 0;
+}
+
+int cn_threshold_attach(struct cn_rule *r, const struct cn_threshold_spec *s, char *err,
+                        size_t errlen)
+{
+    struct cn_threshold_spec *copy = cn_calloc(1, sizeof(*copy));
+    if (copy == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -CN_ENOMEM;
+    }
+    *copy = *s;
+    r->threshold = copy;
+    return 0;
 }
 
 bool cn_threshold_u32(const char *s, uint32_t *out)

@@ -24,31 +24,11 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         return -CN_EINVAL;
     }
     char buf[256];
-    if (value == NULL || strlen(value) >= sizeof(buf)) {
-        snprintf(err, errlen, "value too long");
-        return -CN_EINVAL;
-    }
-    memcpy(buf, value, strlen(value) + 1);
-    char *names[P__N], *values[P__N];
-    if (cn_threshold_pairs(buf, names, values, P__N) != P__N) {
-        snprintf(err, errlen, "expected 'type T, track K, count N, seconds S'");
-        return -CN_EINVAL;
-    }
-    const char *v[P__N] = {NULL};
-    for (unsigned i = 0; i < P__N; i++) {
-        unsigned k = 0;
-        while (k < P__N && strcasecmp(names[i], part_names[k]) != 0)
-            k++;
-        if (k == P__N) {
-            snprintf(err, errlen, "unknown option '%.32s'", names[i]);
-            return -CN_EINVAL;
-        }
-        if (v[k] != NULL) {
-            snprintf(err, errlen, "'%s' given twice", part_names[k]);
-            return -CN_EINVAL;
-        }
-        v[k] = values[i];
-    }
+    const char *v[P__N];
+    int rc = cn_threshold_parts(value, part_names, P__N, v, buf, sizeof(buf),
+                                "type T, track K, count N, seconds S", err, errlen);
+    if (rc < 0)
+        return rc;
 
     struct cn_threshold_spec s;
     memset(&s, 0, sizeof(s));
@@ -71,14 +51,7 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         snprintf(err, errlen, "count and seconds must be numbers");
         return -CN_EINVAL;
     }
-    struct cn_threshold_spec *copy = cn_calloc(1, sizeof(*copy));
-    if (copy == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -CN_ENOMEM;
-    }
-    *copy = s;
-    b->rule->threshold = copy;
-    return 0;
+    return cn_threshold_attach(b->rule, &s, err, errlen);
 }
 
 const struct cn_keyword cn_kw_threshold = {
