@@ -100,6 +100,13 @@ extern const struct cn_keyword cn_kw_pcre;
  * Returns its offset, or -1. */
 int64_t cn_content_find(const struct cn_content *c, const uint8_t *hay, uint32_t n);
 
+/* Compiles pat[0..len) with PCRE2 options opts through cleannet's allocator, JIT when
+ * available, and, when limits, a match context with Suricata's default match limits. On
+ * failure err says "<who> at <offset>: <reason>" (or "out of memory"); what was made is left in
+ * *re / *mctx for the caller to free. */
+int cn_pcre_compile(const char *pat, size_t len, uint32_t opts, bool limits, const char *who,
+                    pcre2_code **re, pcre2_match_context **mctx, char *err, size_t errlen);
+
 /* Runs pe over subj[0..len) from start. Returns true on a match (before negation is applied)
  * and sets mstart and mend to the match bounds in subj. Errors, including the match limit,
  * count as no match. */

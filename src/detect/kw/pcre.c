@@ -35,6 +35,45 @@ static void pcre_free(void *data)
     cn_free(pe);
 }
 
+int cn_pcre_compile(const char *pat, size_t len, uint32_t opts, bool limits, const char *who,
+                    pcre2_code **re, pcre2_match_context **mctx, char *err, size_t errlen)
+{
+    pcre2_general_context *gctx = pcre2_general_context_create(pc_malloc, pc_free, NULL);
+    pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
+    int rc = -CN_ENOMEM;
+    if (cctx == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto out_ctx;
+    }
+    int ecode;
+    PCRE2_SIZE eoff;
+    *re = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ecode, &eoff, cctx);
+    if (*re == NULL) {
+        PCRE2_UCHAR msg[96];
+        if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
+            snprintf((char *)msg, sizeof(msg), "error %d", ecode);
+        snprintf(err, errlen, "%s at %zu: %s", who, (size_t)eoff, (const char *)msg);
+        rc = -CN_EINVAL;
+        goto out_ctx;
+    }
+    /* JIT is an optimisation: without it (unsupported CPU, no memory) the interpreter runs */
+    (void)pcre2_jit_compile(*re, PCRE2_JIT_COMPLETE);
+    if (limits) {
+        *mctx = pcre2_match_context_create(gctx);
+        if (*mctx == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto out_ctx;
+        }
+        pcre2_set_match_limit(*mctx, CN_PCRE_MATCH_LIMIT);
+        pcre2_set_depth_limit(*mctx, CN_PCRE_DEPTH_LIMIT);
+    }
+    rc = 0;
+out_ctx:
+    pcre2_compile_context_free(cctx);
+    pcre2_general_context_free(gctx);
+    return rc;
+}
+
 /* The modifiers after the closing slash: PCRE2 options or cleannet flags. */
 struct modifier {
     char c;
@@ -77,40 +116,9 @@ static int compile(struct cn_pcre *pe, const char *s, size_t n, char *err, size_
         opts |= m->option;
         pe->flags |= m->flag;
     }
-    pcre2_general_context *gctx = pcre2_general_context_create(pc_malloc, pc_free, NULL);
-    pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
-    int rc = -CN_ENOMEM;
-    if (cctx == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out_ctx;
-    }
-    int ecode;
-    PCRE2_SIZE eoff;
-    pe->re = pcre2_compile((PCRE2_SPTR)(s + 1), (size_t)(last - s - 1), opts, &ecode, &eoff, cctx);
-    if (pe->re == NULL) {
-        PCRE2_UCHAR msg[96];
-        if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
-            snprintf((char *)msg, sizeof(msg), "error %d", ecode);
-        snprintf(err, errlen, "pcre at %zu: %s", (size_t)eoff, (const char *)msg);
-        rc = -CN_EINVAL;
-        goto out_ctx;
-    }
-    /* JIT is an optimisation: without it (unsupported CPU, no memory) the interpreter runs */
-    (void)pcre2_jit_compile(pe->re, PCRE2_JIT_COMPLETE);
-    if (!(pe->flags & CN_PCRE_NO_LIMITS)) {
-        pe->mctx = pcre2_match_context_create(gctx);
-        if (pe->mctx == NULL) {
-            snprintf(err, errlen, "out of memory");
-            goto out_ctx;
-        }
-        pcre2_set_match_limit(pe->mctx, CN_PCRE_MATCH_LIMIT);
-        pcre2_set_depth_limit(pe->mctx, CN_PCRE_DEPTH_LIMIT);
-    }
-    rc = 0;
-out_ctx:
-    pcre2_compile_context_free(cctx);
-    pcre2_general_context_free(gctx);
-    return rc;
+    return cn_pcre_compile((const char *)(s + 1), (size_t)(last - s - 1), opts,
+                           !(pe->flags & CN_PCRE_NO_LIMITS), "pcre", &pe->re, &pe->mctx, err,
+                           errlen);
 }
 
 static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)

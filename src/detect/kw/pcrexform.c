@@ -15,18 +15,6 @@ struct xform_re {
     pcre2_match_context *mctx;
 };
 
-static void *pc_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    return cn_malloc(n);
-}
-
-static void pc_free(void *p, void *ctx)
-{
-    (void)ctx;
-    cn_free(p);
-}
-
 static void re_free(void *data)
 {
     struct xform_re *x = data;
@@ -65,43 +53,15 @@ static const struct cn_transform_op op = {.name = "pcrexform", .apply = apply, .
 
 static int compile(struct xform_re *x, const char *s, size_t n, char *err, size_t errlen)
 {
-    pcre2_general_context *gctx = pcre2_general_context_create(pc_malloc, pc_free, NULL);
-    pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
-    int rc = -CN_ENOMEM;
-    if (cctx == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out_ctx;
-    }
-    int ecode;
-    PCRE2_SIZE eoff;
-    x->re = pcre2_compile((PCRE2_SPTR)s, n, 0, &ecode, &eoff, cctx);
-    if (x->re == NULL) {
-        PCRE2_UCHAR msg[96];
-        if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
-            snprintf((char *)msg, sizeof(msg), "error %d", ecode);
-        snprintf(err, errlen, "pcrexform at %zu: %s", (size_t)eoff, (const char *)msg);
-        rc = -CN_EINVAL;
-        goto out_ctx;
-    }
+    int rc = cn_pcre_compile(s, n, 0, true, "pcrexform", &x->re, &x->mctx, err, errlen);
+    if (rc < 0)
+        return rc;
     uint32_t groups = 0;
     if (pcre2_pattern_info(x->re, PCRE2_INFO_CAPTURECOUNT, &groups) < 0 || groups != 1) {
         snprintf(err, errlen, "pcrexform needs exactly one capture group, found %u", groups);
-        rc = -CN_EINVAL;
-        goto out_ctx;
+        return -CN_EINVAL;
     }
-    (void)pcre2_jit_compile(x->re, PCRE2_JIT_COMPLETE);
-    x->mctx = pcre2_match_context_create(gctx);
-    if (x->mctx == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out_ctx;
-    }
-    pcre2_set_match_limit(x->mctx, CN_PCRE_MATCH_LIMIT);
-    pcre2_set_depth_limit(x->mctx, CN_PCRE_DEPTH_LIMIT);
-    rc = 0;
-out_ctx:
-    pcre2_compile_context_free(cctx);
-    pcre2_general_context_free(gctx);
-    return rc;
+    return 0;
 }
 
 static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
