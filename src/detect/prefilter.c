@@ -114,12 +114,10 @@ static const struct cn_port_set *filing_ports(const struct cn_rule *r, bool *by_
     return NULL;
 }
 
-/* Files the rules rule[0..n) (ascending) by the ports of set[i] into CSR arrays. */
-static int file_by_port(const struct cn_rule *const *rules, const uint32_t *idx,
-                        const struct cn_port_set *const *sets, unsigned n, uint32_t **first_out,
-                        uint32_t **by_out)
+/* Files the rules idx[0..n) (ascending) by the ports of sets[i] into CSR arrays. */
+static int file_by_port(const uint32_t *idx, const struct cn_port_set *const *sets, unsigned n,
+                        uint32_t **first_out, uint32_t **by_out)
 {
-    (void)rules;
     if (n == 0)
         return 0;
     uint32_t *first = cn_calloc(65537, sizeof(*first));
@@ -179,8 +177,8 @@ static int file_always(struct cn_prefilter *pf, const struct cn_rule *const *rul
     }
     pf->nalways = keep;
     pf->nported = nd + ns;
-    if (file_by_port(rules, didx, dsets, nd, &pf->dp_first, &pf->by_dp) < 0 ||
-        file_by_port(rules, sidx, ssets, ns, &pf->sp_first, &pf->by_sp) < 0)
+    if (file_by_port(didx, dsets, nd, &pf->dp_first, &pf->by_dp) < 0 ||
+        file_by_port(sidx, ssets, ns, &pf->sp_first, &pf->by_sp) < 0)
         goto out_free;
     rc = 0;
 out_free:

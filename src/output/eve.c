@@ -204,12 +204,8 @@ static unsigned fill_buffer(struct cn_logfile *f, size_t len)
 
 void cn_logfile_write(struct cn_logfile *f, const void *data, size_t len)
 {
-    if (f->fd < 0 || len == 0)
+    if (f->fd < 0 || len == 0 || !f->writer_running)
         return;
-    if (!f->writer_running) { /* not open through logfile_open (never in a run) */
-        write_all(f, data, len);
-        return;
-    }
     pthread_mutex_lock(&f->lock);
     /* Each call's bytes land in one piece, so lines never interleave. A call larger than a
      * buffer (one huge record) waits for the queue to drain and is written right here. */
