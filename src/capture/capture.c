@@ -76,6 +76,21 @@ void cn_capture_kernel_stats(struct cn_capture *c, uint64_t *recv, uint64_t *dro
         c->ops->kernel_stats(c, recv, drop);
 }
 
+unsigned cn_capture_share(struct cn_capture *c, unsigned n)
+{
+    return c->ops->share ? c->ops->share(c, n) : 0;
+}
+
+void cn_capture_cursor(struct cn_capture *c, struct cn_capture_cursor *cur, unsigned index)
+{
+    c->ops->cursor(c, cur, index);
+}
+
+void cn_capture_unshare(struct cn_capture *c, const struct cn_capture_cursor *cur)
+{
+    c->ops->unshare(c, cur);
+}
+
 void cn_capture_close(struct cn_capture *c)
 {
     if (c)

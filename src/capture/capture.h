@@ -61,6 +61,37 @@ CN_API void cn_capture_break(struct cn_capture *c);
 /* Kernel counters for live sources (received, dropped), totals since open; zeros for files. */
 CN_API void cn_capture_kernel_stats(struct cn_capture *c, uint64_t *recv, uint64_t *drop);
 
+/* ---- shared walks: every worker reads the capture itself ----
+ * A memory-mapped capture file can be walked by several workers at once, each with its own
+ * cursor: every cursor sees every frame, in file order, and a worker keeps the frames that
+ * are its share (by the dispatch hash), so no reader thread hands frames over. Cursors stay
+ * within a bounded distance of each other (a cursor far ahead waits), which bounds the pages
+ * kept mapped. */
+#define CN_CAPTURE_MAX_WALKERS 64
+struct cn_capture_cursor {
+    void *src;      /* the capture's own handle */
+    unsigned index; /* 0..n-1 */
+    size_t off;     /* where the next record starts */
+    size_t ahead;   /* cache lines below this offset have been prefetched */
+    size_t mark;    /* next offset at which the position is published */
+    uint64_t cnt;   /* frames returned so far (pcap_cnt) */
+};
+
+/* Prepares n cursors over what is left of the capture; returns n, or 0 when the capture
+ * cannot be shared (not a mapped file, or n out of range), and cn_capture_next() reads. */
+CN_API unsigned cn_capture_share(struct cn_capture *c, unsigned n);
+/* Cursor index (0..n-1) at the capture's current position. */
+CN_API void cn_capture_cursor(struct cn_capture *c, struct cn_capture_cursor *cur, unsigned index);
+/* Next frame for this cursor: 0 with f filled (valid until the capture is closed),
+ * -CN_EEOF at the end of the file, or -CN_EAGAIN when the rest must be read by libpcap (an
+ * unusual record): every cursor stops at the same record, then cn_capture_unshare() hands the
+ * rest to cn_capture_next(). */
+CN_API int cn_capture_cursor_next(struct cn_capture_cursor *cur, struct cn_frame *f);
+/* A cursor that stops early (a signal) says so, so the others do not wait for it. */
+CN_API void cn_capture_cursor_stop(struct cn_capture_cursor *cur);
+/* After every cursor has stopped: cn_capture_next() goes on from where cur stopped. */
+CN_API void cn_capture_unshare(struct cn_capture *c, const struct cn_capture_cursor *cur);
+
 CN_API void cn_capture_close(struct cn_capture *c);
 
 #endif

@@ -30,6 +30,10 @@ struct cn_capture_ops {
     /* optional: NULL reports zeros */
     void (*kernel_stats)(struct cn_capture *c, uint64_t *recv, uint64_t *drop);
     void (*close)(struct cn_capture *c);
+    /* optional, for shared walks (capture.h); NULL: the source cannot be shared */
+    unsigned (*share)(struct cn_capture *c, unsigned n);
+    void (*cursor)(struct cn_capture *c, struct cn_capture_cursor *cur, unsigned index);
+    void (*unshare)(struct cn_capture *c, const struct cn_capture_cursor *cur);
 };
 
 /* The common head of every source's handle. */

@@ -24,10 +24,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -53,6 +55,10 @@
  * simply read again) and drops older pages in steps of MAP_STEP. */
 #define MAP_KEEP (16u << 20)
 #define MAP_STEP (4u << 20)
+/* Workers sharing the walk stay within MAP_LEAD bytes of the slowest one. */
+#define MAP_LEAD (32u << 20)
+/* Cache lines are prefetched this far ahead of the walk. */
+#define MAP_AHEAD (8u << 10)
 
 enum file_format { FMT_UNKNOWN, FMT_PCAP, FMT_PCAPNG };
 
@@ -87,14 +93,21 @@ struct file_src {
     int64_t next_off;
     /* the mapped walk (a single classic-pcap file): map is NULL when libpcap reads */
     const uint8_t *map;
-    size_t map_len;   /* the file's size when it was opened */
-    size_t map_off;   /* where the next record starts */
-    size_t map_freed; /* pages below this offset have been dropped from the mapping */
-    void *map_base;   /* the mapping, kept until close so handed-out frames stay valid */
+    size_t map_len; /* the file's size when it was opened */
+    void *map_base; /* the mapping, kept until close so handed-out frames stay valid */
     size_t map_size;
-    bool map_swap;  /* records are in the other byte order */
-    bool map_nsec;  /* timestamps in nanoseconds */
-    bool have_prog; /* prog holds the compiled filter for the walk */
+    struct cn_capture_cursor own; /* the walk of cn_capture_next() */
+    /* every walker's position (the own one, or each worker's when shared), a cache line
+     * apart; a walker that has stopped reads SIZE_MAX */
+    unsigned nwalkers;
+    struct {
+        _Atomic size_t pos;
+        char pad[64 - sizeof(size_t)];
+    } walkers[CN_CAPTURE_MAX_WALKERS];
+    _Atomic size_t map_freed; /* pages below this offset have been dropped from the mapping */
+    bool map_swap;            /* records are in the other byte order */
+    bool map_nsec;            /* timestamps in nanoseconds */
+    bool have_prog;           /* prog holds the compiled filter for the walk */
     struct bpf_program prog;
     char *bpf;   /* a copy of the filter, NULL for none */
     char *iobuf; /* IOBUF_SIZE bytes, the stdio buffer of the open file */
@@ -249,6 +262,18 @@ static uint32_t map_u32(const struct file_src *s, const uint8_t *b)
     return s->map_swap ? __builtin_bswap32(v) : v;
 }
 
+static void cursor_start(struct file_src *s, struct cn_capture_cursor *cur, unsigned index,
+                         size_t off, uint64_t cnt)
+{
+    memset(cur, 0, sizeof(*cur));
+    cur->src = s;
+    cur->index = index;
+    cur->off = off;
+    cur->cnt = cnt;
+    cur->mark = off;
+    atomic_store(&s->walkers[index].pos, off);
+}
+
 /* Maps the file libpcap has just opened when the walk can read it: one classic-pcap file
  * with 16-byte record headers in a known byte order. Otherwise libpcap reads, as before. */
 static void map_try(struct file_src *s)
@@ -289,43 +314,72 @@ static void map_try(struct file_src *s)
     s->map_size = size;
     s->map = base;
     s->map_len = size;
-    s->map_off = 24;
-    s->map_freed = 0;
+    s->nwalkers = 1;
+    atomic_store(&s->map_freed, 0);
+    cursor_start(s, &s->own, 0, 24, 0);
 }
 
-/* Drops the pages the walk has left MAP_KEEP bytes behind, MAP_STEP at a time. (Mapping the
- * pages ahead with MADV_POPULATE_READ was tried: on the reference VM it blocked, 3x slower.) */
-static void map_release(struct file_src *s)
+/* Lowest position of the walkers still walking. */
+static size_t walkers_low(const struct file_src *s)
 {
-    if (s->map_off < s->map_freed + MAP_KEEP + MAP_STEP)
-        return;
-    size_t upto = (s->map_off - MAP_KEEP) & ~((size_t)MAP_STEP - 1);
-    if (upto <= s->map_freed)
-        return;
-    madvise((char *)s->map_base + s->map_freed, upto - s->map_freed, MADV_DONTNEED);
-    s->map_freed = upto;
-}
-
-/* Hands the rest of the file to libpcap, starting at the record the walk stopped at. */
-static int map_handover(struct file_src *s)
-{
-    s->map = NULL;
-    if (fseeko(s->fp, (off_t)s->map_off, SEEK_SET) != 0) {
-        cn_capture_set_error(&s->base, "%s: %s at byte %zu", s->path, strerror(errno), s->map_off);
-        return -CN_EIO;
+    size_t low = SIZE_MAX;
+    for (unsigned i = 0; i < s->nwalkers; i++) {
+        size_t pos = atomic_load_explicit(&s->walkers[i].pos, memory_order_relaxed);
+        low = pos < low ? pos : low;
     }
-    s->learn = false;
-    s->arith = true;
-    s->next_off = (int64_t)s->map_off;
-    return 0;
+    return low;
+}
+
+/* Every MAP_STEP bytes: publishes the cursor's position, keeps it within MAP_LEAD of the
+ * slowest walker (so the pages kept mapped stay bounded when workers share the file) and
+ * drops the pages every walker has left MAP_KEEP bytes behind. (Mapping the pages ahead with
+ * MADV_POPULATE_READ was tried: on the reference VM it blocked, 3x slower.) */
+static void map_release(struct file_src *s, struct cn_capture_cursor *cur)
+{
+    if (CN_LIKELY(cur->off < cur->mark))
+        return;
+    cur->mark = cur->off + MAP_STEP;
+    atomic_store_explicit(&s->walkers[cur->index].pos, cur->off, memory_order_relaxed);
+    size_t low = walkers_low(s);
+    while (cur->off - low > MAP_LEAD) {
+        struct timespec nap = {0, 50 * 1000};
+        nanosleep(&nap, NULL);
+        low = walkers_low(s);
+    }
+    if (low < MAP_KEEP + MAP_STEP)
+        return;
+    size_t upto = (low - MAP_KEEP) & ~((size_t)MAP_STEP - 1);
+    size_t freed = atomic_load(&s->map_freed);
+    if (upto > freed && atomic_compare_exchange_strong(&s->map_freed, &freed, upto))
+        madvise((char *)s->map_base + freed, upto - freed, MADV_DONTNEED);
+}
+
+/* Each record's offset depends on the previous record's length, so walking record headers is
+ * a chain of dependent cache misses that the CPU cannot run ahead of. Prefetching the file's
+ * cache lines MAP_AHEAD bytes in front of the walk turns it into a stream. */
+static void map_prefetch(const struct file_src *s, struct cn_capture_cursor *cur)
+{
+    size_t want = cur->off + MAP_AHEAD;
+    if (want > s->map_len)
+        want = s->map_len;
+    size_t at = cur->ahead > cur->off ? cur->ahead : cur->off & ~(size_t)63;
+    for (; at < want; at += 64) {
+        /* a prefetch into a page not mapped yet is dropped: a real load maps it (and, by the
+         * kernel's fault-around, its neighbours) before its lines are wanted */
+        if ((at & 4095) == 0)
+            (void)*(volatile const uint8_t *)(s->map + at);
+        else
+            __builtin_prefetch(s->map + at);
+    }
+    cur->ahead = at;
 }
 
 /* The next record of the mapped file: 0 with f filled, 1 at the end of the file, or -1 when
- * libpcap must take over at s->map_off. */
-static int map_next(struct file_src *s, struct cn_frame *f)
+ * libpcap must take over at cur->off. */
+static int map_next(struct file_src *s, struct cn_capture_cursor *cur, struct cn_frame *f)
 {
     for (;;) {
-        size_t off = s->map_off;
+        size_t off = cur->off;
         if (off == s->map_len)
             return 1;
         if (s->map_len - off < 16)
@@ -335,7 +389,9 @@ static int map_next(struct file_src *s, struct cn_frame *f)
         if (caplen > s->snap || s->map_len - off - 16 < caplen)
             return -1;
         uint32_t len = map_u32(s, h + 12);
-        s->map_off = off + 16 + caplen;
+        cur->off = off + 16 + caplen;
+        map_prefetch(s, cur);
+        map_release(s, cur);
         if (s->have_prog) {
             struct pcap_pkthdr ph = {.caplen = caplen, .len = len};
             if (!pcap_offline_filter(&s->prog, &ph, h + 16))
@@ -347,11 +403,71 @@ static int map_next(struct file_src *s, struct cn_frame *f)
         f->wirelen = len;
         f->ts = (cn_time_t)map_u32(s, h) * CN_USEC + (s->map_nsec ? frac / 1000 : frac);
         f->linktype = s->linktype;
-        f->pcap_cnt = ++s->cnt;
+        f->pcap_cnt = ++cur->cnt;
         f->stable = true;
-        map_release(s);
         return 0;
     }
+}
+
+/* Hands the rest of the file to libpcap, starting at the record the walk stopped at. */
+static int map_handover(struct file_src *s)
+{
+    size_t off = s->own.off;
+    s->map = NULL;
+    s->cnt = s->own.cnt;
+    if (fseeko(s->fp, (off_t)off, SEEK_SET) != 0) {
+        cn_capture_set_error(&s->base, "%s: %s at byte %zu", s->path, strerror(errno), off);
+        return -CN_EIO;
+    }
+    s->learn = false;
+    s->arith = true;
+    s->next_off = (int64_t)off;
+    return 0;
+}
+
+/* ---- shared walks (capture.h) ---- */
+
+static unsigned file_share(struct cn_capture *c, unsigned n)
+{
+    struct file_src *s = CN_CAPTURE_SELF(c, struct file_src, base);
+    if (!s->map || n < 2 || n > CN_CAPTURE_MAX_WALKERS)
+        return 0;
+    s->nwalkers = n;
+    for (unsigned i = 0; i < n; i++)
+        atomic_store(&s->walkers[i].pos, s->own.off);
+    return n;
+}
+
+static void file_cursor(struct cn_capture *c, struct cn_capture_cursor *cur, unsigned index)
+{
+    struct file_src *s = CN_CAPTURE_SELF(c, struct file_src, base);
+    cursor_start(s, cur, index, s->own.off, s->own.cnt);
+}
+
+static void file_unshare(struct cn_capture *c, const struct cn_capture_cursor *cur)
+{
+    struct file_src *s = CN_CAPTURE_SELF(c, struct file_src, base);
+    s->own.off = cur->off;
+    s->own.cnt = cur->cnt;
+    s->own.ahead = cur->ahead;
+    s->nwalkers = 1;
+    cursor_start(s, &s->own, 0, cur->off, cur->cnt);
+}
+
+int cn_capture_cursor_next(struct cn_capture_cursor *cur, struct cn_frame *f)
+{
+    struct file_src *s = cur->src;
+    int rc = map_next(s, cur, f);
+    if (CN_LIKELY(rc == 0))
+        return 0;
+    cn_capture_cursor_stop(cur);
+    return rc == 1 ? -CN_EEOF : -CN_EAGAIN;
+}
+
+void cn_capture_cursor_stop(struct cn_capture_cursor *cur)
+{
+    struct file_src *s = cur->src;
+    atomic_store(&s->walkers[cur->index].pos, SIZE_MAX);
 }
 
 /* Moves to the next file of the list; -CN_EEOF when there is none. */
@@ -384,7 +500,7 @@ static int file_next(struct cn_capture *c, struct cn_frame *f)
                 return rc;
         }
         if (s->map) {
-            int rc = map_next(s, f);
+            int rc = map_next(s, &s->own, f);
             if (CN_LIKELY(rc == 0))
                 return 0;
             if (rc == 1) {
@@ -614,5 +730,8 @@ const struct cn_capture_ops cn_capture_pcap_file_ops = {
     .name = "pcap-file",
     .open = file_open,
     .next = file_next,
+    .share = file_share,
+    .cursor = file_cursor,
+    .unshare = file_unshare,
     .close = file_close,
 };

@@ -319,22 +319,26 @@ void cn_decode_timeout(struct cn_decode_ctx *ctx, cn_time_t now)
 
 /* ---- worker-selection hash ---- */
 
+/* One address (4 or 16 bytes) mixed into 64 bits. */
+static uint64_t addr_mix(const uint8_t *a, size_t n)
+{
+    uint64_t w0 = 0, w1 = 0;
+    if (n == 4) {
+        uint32_t v;
+        memcpy(&v, a, 4);
+        w0 = v;
+    } else {
+        memcpy(&w0, a, 8);
+        memcpy(&w1, a + 8, 8);
+    }
+    return cn_hash_mix64(w0 ^ cn_hash_mix64(w1 + n));
+}
+
+/* Symmetric by construction: the two addresses' mixes are added, so both directions of a flow
+ * hash alike without comparing the addresses first. */
 static uint32_t addr_pair_hash(const uint8_t *a, const uint8_t *b, size_t n, uint32_t vlan_mix)
 {
-    /* Symmetric: the smaller address goes first. */
-    if (memcmp(a, b, n) > 0) {
-        const uint8_t *t = a;
-        a = b;
-        b = t;
-    }
-    uint8_t key[36];
-    memcpy(key, a, n);
-    memcpy(key + n, b, n);
-    memcpy(key + 2 * n, &vlan_mix, 4);
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < 2 * n + 4; i++)
-        h = (h ^ key[i]) * 0x100000001b3ULL;
-    h = cn_hash_mix64(h);
+    uint64_t h = cn_hash_mix64(addr_mix(a, n) + addr_mix(b, n) + vlan_mix);
     uint32_t r = (uint32_t)(h ^ (h >> 32));
     return r ? r : 1;
 }

@@ -1,11 +1,13 @@
 /* Run modes: how frames travel from the capture to the workers.
  *
  * single:  the main thread reads and runs the one worker.
- * workers: for files and libpcap, the main thread reads, puts each frame into a batch for the
- *          worker chosen by the symmetric address hash, and hands full batches over
- *          single-producer/single-consumer rings. A frame is copied into the batch unless the
- *          capture keeps it valid (a mapped file: f->stable). For AF_PACKET, each worker thread
- * reads its own fanout socket and there is no reader.
+ * workers: a mapped capture file is walked by every worker at once (cn_capture_share): each
+ *          sees every frame and keeps those the symmetric address hash gives it, so there is
+ *          no reader thread and no hand-over. Otherwise (libpcap, a folder, the rest of a file
+ *          after an unusual record), the main thread reads, puts each frame into a batch for
+ *          the worker chosen by the same hash, and hands full batches over single-producer/
+ *          single-consumer rings; a frame is copied into the batch unless the capture keeps it
+ *          valid (f->stable). For AF_PACKET, each worker thread reads its own fanout socket.
  *
  * Results must not depend on the number of workers. Flow timeouts run on packet time, once per
  * new second of it: before the first frame of a new second, every worker's pending frames are
@@ -207,7 +209,7 @@ static int read_loop(struct cn_run *run, struct cn_capture *cap, struct cn_run_r
                      void (*tick)(void *, cn_time_t), void (*idle)(void *), void *ctx, bool reports)
 {
     struct cn_frame f;
-    cn_time_t last_sec = 0;
+    cn_time_t last_sec = res->last_ts / CN_USEC; /* a run that goes on keeps its second */
     uint64_t next_stats_ns =
         run->start_ns + (uint64_t)run->settings->output.stats_interval * 1000000000ULL;
     int rc;
@@ -377,6 +379,119 @@ out_join:
     return rc;
 }
 
+/* ---- workers sharing a mapped file: each reads it, keeps its share, no reader ---- */
+struct walker {
+    struct cn_run *run;
+    struct cn_worker *w;
+    struct cn_capture_cursor cur;
+    unsigned index, n;
+    int rc;            /* -CN_EEOF, -CN_EAGAIN (libpcap must read the rest) or 0 (stopped) */
+    cn_time_t last_ts; /* packet time of the last frame seen, anyone's */
+    uint64_t frames, bytes;
+    pthread_t thread;
+};
+
+static void *walker_main(void *arg)
+{
+    struct walker *t = arg;
+    struct single batch = {.w = t->w};
+    struct cn_frame f;
+    cn_time_t last_sec = t->last_ts / CN_USEC;
+    bool counts = t->index == 0; /* every walker sees every frame; one of them counts */
+    for (uint64_t n = 1;; n++) {
+        if (CN_UNLIKELY((n & 1023) == 0)) {
+            if (cn_main_signalled || atomic_load(&t->run->stop)) {
+                cn_capture_cursor_stop(&t->cur);
+                t->rc = 0;
+                break;
+            }
+            if (counts) {
+                atomic_store_explicit(&t->run->frames, t->frames, memory_order_relaxed);
+                atomic_store_explicit(&t->run->bytes, t->bytes, memory_order_relaxed);
+            }
+        }
+        int rc = cn_capture_cursor_next(&t->cur, &f);
+        if (rc != 0) {
+            t->rc = rc;
+            break;
+        }
+        /* the same timeout passes as a reader gives its workers (see the top of the file) */
+        if (new_second(&last_sec, f.ts)) {
+            single_flush(&batch);
+            cn_worker_tick(t->w, f.ts);
+        }
+        if (f.ts > t->last_ts)
+            t->last_ts = f.ts;
+        t->frames++;
+        t->bytes += f.caplen;
+        if (cn_decode_dispatch_hash(f.data, f.caplen, f.linktype) % t->n != t->index)
+            continue;
+        batch.f[batch.n++] = f;
+        if (batch.n == SINGLE_BATCH)
+            single_flush(&batch);
+    }
+    single_flush(&batch);
+    if (t->rc != -CN_EAGAIN) { /* the capture ends here: each worker ends its own flows */
+        cn_flow_flush(t->w->flows, t->last_ts ? t->last_ts : t->w->last_ts);
+        cn_output_thread_flush(t->w->out);
+    }
+    return NULL;
+}
+
+/* Runs the shared walk; returns 1 when libpcap must read the rest (run_dispatch then does),
+ * 0 when the capture is done, or a negative code. */
+static int run_shared(struct cn_run *run, struct cn_capture *cap, struct cn_run_result *res)
+{
+    unsigned n = run->nworkers;
+    struct walker *ts = cn_calloc(n, sizeof(*ts));
+    if (!ts)
+        return -CN_ENOMEM;
+    for (unsigned i = 0; i < n; i++) {
+        ts[i] = (struct walker){
+            .run = run, .w = run->workers[i], .index = i, .n = n, .last_ts = res->last_ts};
+        cn_capture_cursor(cap, &ts[i].cur, i);
+    }
+    unsigned started;
+    for (started = 0; started < n; started++)
+        if (pthread_create(&ts[started].thread, NULL, walker_main, &ts[started]) != 0) {
+            cn_err("cannot start worker thread %u", started);
+            atomic_store(&run->stop, true);
+            break;
+        }
+    for (unsigned i = started; i < n; i++)
+        cn_capture_cursor_stop(&ts[i].cur); /* never started: nobody waits for them */
+    uint64_t next_stats_ns =
+        run->start_ns + (uint64_t)run->settings->output.stats_interval * 1000000000ULL;
+    /* the main thread reports progress and periodic stats until the walkers are done */
+    for (unsigned joined = 0; joined < started;) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_timedjoin_np(ts[joined].thread, NULL, &until) == 0)
+            joined++;
+        else
+            periodic(run, &next_stats_ns);
+    }
+    int rc = started == n ? 0 : -CN_ENOMEM;
+    if (rc == 0) {
+        res->frames += ts[0].frames;
+        res->bytes += ts[0].bytes;
+        res->last_ts = ts[0].last_ts;
+        atomic_store(&run->frames, res->frames);
+        atomic_store(&run->bytes, res->bytes);
+        if (ts[0].rc == -CN_EAGAIN) {
+            cn_capture_unshare(cap, &ts[0].cur);
+            rc = 1;
+        }
+    }
+    cn_free(ts);
+    return rc;
+}
+
 /* ---- AF_PACKET: one socket per worker, no reader ---- */
 struct afp_thread {
     struct cn_run *run;
@@ -526,7 +641,7 @@ int cn_main_run(struct cn_run *run, struct cn_run_result *res)
         }
         if (run->nworkers == 1)
             rc = run_single(run, cap, res);
-        else
+        else if (cn_capture_share(cap, run->nworkers) == 0 || (rc = run_shared(run, cap, res)) == 1)
             rc = run_dispatch(run, cap, res);
         if (run->settings->capture.kind == CN_CAPTURE_LIVE) {
             uint64_t recv, drop;

@@ -78,3 +78,22 @@ def test_single_and_workers_agree(tmp_path, run_cleannet, write_config):
         assert one.stats["decoder"][key] == two.stats["decoder"][key], key
     assert one.stats["flow"]["total"] == two.stats["flow"]["total"]
     assert one.stats["decoder"]["pkts"] == len(pkts)
+
+
+def test_workers_agree_when_libpcap_takes_over(tmp_path, run_cleannet, write_config):
+    """Workers walk a mapped file each; at the first record longer than the snapshot length
+    they all stop and libpcap reads the rest (cutting such records). The results still match
+    the single worker's."""
+    path = tmp_path / "mix.pcap"
+    pkts = build_mix(path, seed=11)
+    raw = bytearray(path.read_bytes())
+    raw[16:20] = (1200).to_bytes(4, "little")  # the header's snapshot length
+    path.write_bytes(bytes(raw))
+    longer = sum(1 for p in pkts if len(bytes(p)) > 1200)
+    assert 0 < longer < len(pkts) - 100
+    cfg = write_config(ANOMALY_CONFIG)
+    one = run_cleannet(path, "-c", cfg, "--runmode", "single", check=True)
+    two = run_cleannet(path, "-c", cfg, "--runmode", "workers", "--threads", "2", check=True)
+    assert canon(one.records) == canon(two.records)
+    assert one.stats["decoder"]["pkts"] == two.stats["decoder"]["pkts"] == len(pkts)
+    assert one.stats["decoder"]["bytes"] == two.stats["decoder"]["bytes"]

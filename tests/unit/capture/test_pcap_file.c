@@ -628,6 +628,104 @@ static void open_without_memory(void **state)
     cn_capture_close(c);
 }
 
+/* Shared walks: two cursors over the same mapped file each see every frame, in order, with
+ * the same pcap_cnt; a record the walk cannot take stops both at the same place, and the
+ * rest is read by cn_capture_next() with the count going on. */
+static void shared_walk(void **state)
+{
+    (void)state;
+    enum { N = 300, ODD = 200 };
+    static uint8_t frames[N][128], big[200];
+    struct pkt pk[N];
+    for (unsigned i = 0; i < N; i++) {
+        uint32_t l = make_frame(frames[i], i % 2 ? 17 : 6, (uint8_t)i);
+        pk[i] = (struct pkt){1000 + i, i, frames[i], l, l};
+    }
+    memset(big, 0x5a, sizeof(big));
+    pk[ODD] = (struct pkt){1000 + ODD, 0, big, sizeof(big), sizeof(big)};
+    write_pcap(tpath("w.pcap"), 0xa1b2c3d4, 1, 150, pk, N, NULL);
+
+    char err[256];
+    struct cn_capture *c = open_file(tpath("w.pcap"), NULL, err, sizeof(err));
+    assert_non_null(c);
+    struct cn_frame f;
+    assert_int_equal(cn_capture_next(c, &f), 0); /* shared from the second record on */
+    assert_int_equal(cn_capture_share(c, CN_CAPTURE_MAX_WALKERS + 1), 0);
+    assert_int_equal(cn_capture_share(c, 2), 2);
+    struct cn_capture_cursor cur[2];
+    cn_capture_cursor(c, &cur[0], 0);
+    cn_capture_cursor(c, &cur[1], 1);
+    for (unsigned i = 1; i < ODD; i++) {
+        for (unsigned k = 0; k < 2; k++) {
+            assert_int_equal(cn_capture_cursor_next(&cur[k], &f), 0);
+            assert_int_equal(f.pcap_cnt, i + 1);
+            assert_int_equal(f.ts, (uint64_t)(1000 + i) * 1000000 + i);
+            assert_int_equal(f.caplen, pk[i].caplen);
+            assert_memory_equal(f.data, frames[i], f.caplen);
+            assert_true(f.stable);
+        }
+    }
+    assert_int_equal(cn_capture_cursor_next(&cur[0], &f), -CN_EAGAIN);
+    assert_int_equal(cn_capture_cursor_next(&cur[1], &f), -CN_EAGAIN);
+    cn_capture_unshare(c, &cur[1]);
+    assert_int_equal(cn_capture_next(c, &f), 0); /* libpcap cuts the long record */
+    assert_int_equal(f.caplen, 150);
+    assert_int_equal(f.pcap_cnt, ODD + 1);
+    for (unsigned i = ODD + 1; i < N; i++) {
+        assert_int_equal(cn_capture_next(c, &f), 0);
+        assert_int_equal(f.pcap_cnt, i + 1);
+        assert_memory_equal(f.data, frames[i], f.caplen);
+    }
+    assert_int_equal(cn_capture_next(c, &f), -CN_EEOF);
+    cn_capture_close(c);
+}
+
+/* A file without surprises: every cursor reaches the end, frames filtered alike. Folders
+ * are not shared. */
+static void shared_walk_to_end(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    static uint8_t frames[N][128];
+    struct pkt pk[N];
+    for (unsigned i = 0; i < N; i++) {
+        uint32_t l = make_frame(frames[i], i % 2 ? 17 : 6, (uint8_t)i);
+        pk[i] = (struct pkt){1000 + i, 0, frames[i], l, l};
+    }
+    write_pcap(tpath("e.pcap"), 0xa1b2c3d4, 1, 65535, pk, N, NULL);
+    char err[256];
+    struct cn_capture *c = open_file(tpath("e.pcap"), "udp", err, sizeof(err));
+    assert_non_null(c);
+    assert_int_equal(cn_capture_share(c, 3), 3);
+    struct cn_capture_cursor cur[3];
+    for (unsigned k = 0; k < 3; k++)
+        cn_capture_cursor(c, &cur[k], k);
+    struct cn_frame f;
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned n = 0;
+        while (cn_capture_cursor_next(&cur[k], &f) == 0) {
+            assert_int_equal(f.ts, (uint64_t)(1000 + 2 * n + 1) * 1000000);
+            n++;
+        }
+        assert_int_equal(n, N / 2);
+        assert_int_equal(cn_capture_cursor_next(&cur[k], &f), -CN_EEOF);
+    }
+    cn_capture_unshare(c, &cur[0]);
+    assert_int_equal(cn_capture_next(c, &f), -CN_EEOF);
+    cn_capture_close(c);
+
+    char sub[256];
+    snprintf(sub, sizeof(sub), "%s/dir", tmpdir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    char p[512];
+    snprintf(p, sizeof(p), "%s/a.pcap", sub);
+    write_pcap(p, 0xa1b2c3d4, 1, 65535, pk, N, NULL);
+    c = open_file(sub, NULL, err, sizeof(err));
+    assert_non_null(c);
+    assert_int_equal(cn_capture_share(c, 2), 0);
+    cn_capture_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +743,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(folder_ties_and_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(folder_without_captures, setup, teardown),
         cmocka_unit_test_setup_teardown(open_without_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_walk, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_walk_to_end, setup, teardown),
     };
     cn_log_set_level(CN_LOG_ERROR + 0); /* keep the expected warnings out of the test log */
     return cmocka_run_group_tests(tests, NULL, NULL);
