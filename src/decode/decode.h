@@ -61,6 +61,8 @@ enum cn_pkt_flag {
     CN_PKT_FLOW_HASHED = 1u << 18,      /* flow_hash already holds the flow key's hash (src/flow) */
     CN_PKT_STREAM_ADD = 1u << 19, /* its payload went into TCP reassembly: rules that inspect the
                                      stream see it there, not in this packet (src/stream) */
+    CN_PKT_PD_TS_DONE = 1u << 20, /* completed protocol detection of the to-server direction */
+    CN_PKT_PD_TC_DONE = 1u << 21, /* ... of the to-client direction (src/app) */
 };
 
 #define CN_PKT_MAX_VLANS  3

@@ -13,6 +13,7 @@
 #ifndef CN_DETECT_INT_H
 #define CN_DETECT_INT_H
 
+#include "app/app.h"
 #include "detect/detect.h"
 
 /* ---- address and port sets (address.c, port.c) ---- */

@@ -357,7 +357,7 @@ static bool rule_match(struct cn_detect_ctx *ctx, const struct cn_rule *r, struc
     if (!rule_in_proto(r, p->proto))
         return false;
     /* application-layer protocol rules (alert http ...) need the flow's protocol known */
-    if (r->app_proto && (!p->flow || p->flow->app_proto != r->app_proto))
+    if (r->app_proto && (!p->flow || !cn_alproto_covers(r->app_proto, p->flow->app_proto)))
         return false;
     if (!header_match(r, p, has_ports))
         return false;

@@ -9,12 +9,10 @@
  * icmp (ICMPv4 and ICMPv6, as in Suricata), icmpv4, icmpv6 and sctp their IP protocol;
  * tcp-pkt and tcp-stream are tcp whose payload keywords see only packets, or only the
  * reassembled stream (plain tcp: the stream when the packet went into it). Application-layer
- * names map to their transport and set rule->app_proto, so such rules match only on flows the
- * application layer has identified: http, http1, tls and ssh ride on TCP; dns on TCP and UDP,
- * so its transport is "any" and app_proto does the narrowing. Other application protocols
- * (smtp, ftp, smb, ...) fail with "unsupported protocol" until cleannet parses them.
- * TODO(cn): take the names and ids from the application layer's protocol registry once it
- * exists; until then the ids below are this file's own and no flow carries them. */
+ * names map to their transport and set rule->app_proto (src/app's ids), so such rules match
+ * only on flows detected as that protocol: http, http1, http2, tls, ssh, smb, dcerpc, ftp,
+ * smtp, imap, rdp and rfb ride on TCP; dns and sip on TCP and UDP, so their transport is
+ * "any" and app_proto does the narrowing; ntp and dhcp on UDP. */
 #include <stdio.h>
 #include <strings.h>
 
@@ -47,11 +45,22 @@ static const struct proto_name protos[] = {
     {"icmpv4", 1, false, FAM_ANY, 0},
     {"icmpv6", 58, false, FAM_ANY, 0},
     {"sctp", 132, false, FAM_ANY, 0},
-    {"http", 6, false, FAM_ANY, 1},
-    {"http1", 6, false, FAM_ANY, 1},
-    {"dns", 0, true, FAM_ANY, 2},
-    {"tls", 6, false, FAM_ANY, 3},
-    {"ssh", 6, false, FAM_ANY, 4},
+    {"http", 6, false, FAM_ANY, CN_ALPROTO_HTTP},
+    {"http1", 6, false, FAM_ANY, CN_ALPROTO_HTTP1},
+    {"http2", 6, false, FAM_ANY, CN_ALPROTO_HTTP2},
+    {"tls", 6, false, FAM_ANY, CN_ALPROTO_TLS},
+    {"ssh", 6, false, FAM_ANY, CN_ALPROTO_SSH},
+    {"smb", 6, false, FAM_ANY, CN_ALPROTO_SMB},
+    {"dcerpc", 6, false, FAM_ANY, CN_ALPROTO_DCERPC},
+    {"ftp", 6, false, FAM_ANY, CN_ALPROTO_FTP},
+    {"smtp", 6, false, FAM_ANY, CN_ALPROTO_SMTP},
+    {"imap", 6, false, FAM_ANY, CN_ALPROTO_IMAP},
+    {"rdp", 6, false, FAM_ANY, CN_ALPROTO_RDP},
+    {"rfb", 6, false, FAM_ANY, CN_ALPROTO_RFB},
+    {"dns", 0, true, FAM_ANY, CN_ALPROTO_DNS},
+    {"sip", 0, true, FAM_ANY, CN_ALPROTO_SIP},
+    {"ntp", 17, false, FAM_ANY, CN_ALPROTO_NTP},
+    {"dhcp", 17, false, FAM_ANY, CN_ALPROTO_DHCP},
 };
 
 static const char *const action_names[] = {

@@ -73,8 +73,9 @@ struct cn_flow {
     void *detect;     /* detection state (flowbits, flowint, ...), owned by src/detect */
     uint64_t flow_id; /* stable: derived from key and start time, not a counter; 51 bits, != 0 */
     cn_time_t start;
-    uint16_t app_proto; /* filled by the application layer; 0 = unknown */
-    uint8_t end_reason; /* enum cn_flow_end_reason, set when the flow ends */
+    uint16_t app_proto; /* filled by the application layer (enum cn_alproto); 0 = unknown */
+    uint8_t alproto_ts, alproto_tc; /* what each direction was detected as (src/app) */
+    uint8_t end_reason;             /* enum cn_flow_end_reason, set when the flow ends */
     uint8_t vlan_n;
     uint8_t icmp_code; /* ICMP/ICMPv6 flows: code of the first packet */
     uint8_t seen;      /* private: directions seen (for NEW -> ESTABLISHED) */

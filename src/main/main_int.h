@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 
+#include "app/app.h"
 #include "capture/capture.h"
 #include "core/core.h"
 #include "decode/decode.h"

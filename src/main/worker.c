@@ -26,12 +26,13 @@ static void on_flow_end(void *user, struct cn_flow *f)
     cn_detect_flow_end(f);
 }
 
-/* Reassembled TCP data: raw-stream detection buffers it (and inspects early when a buffer is
- * full). The application layer (a later issue) plugs in here too. */
+/* Reassembled TCP data: protocol detection looks at its start, raw-stream detection buffers
+ * it (and inspects early when a buffer is full). */
 static void on_stream_data(void *user, struct cn_flow *f, struct cn_packet *p, bool toserver,
                            const uint8_t *data, uint32_t len, uint64_t offset, uint32_t flags)
 {
     struct cn_worker *w = user;
+    cn_app_stream_data(f, p, toserver, data, len, offset, flags);
     if (!w->detect)
         return;
     const struct cn_alert *alerts;
@@ -102,6 +103,8 @@ static void process_packet(struct cn_worker *w, struct cn_packet *p)
     struct cn_flow *f = cn_flow_handle(w->flows, p);
     if (f && (p->flags & CN_PKT_TCP))
         cn_stream_packet(w->stream, w->flows, f, p);
+    else if (f && (p->flags & CN_PKT_UDP))
+        cn_app_udp_packet(f, p);
     if (w->detect) {
         const struct cn_alert *alerts;
         unsigned n = cn_detect_packet(w->detect, p, &alerts);

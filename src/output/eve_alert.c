@@ -199,8 +199,9 @@ static void eve_alert(struct cn_output_thread *ot, const struct cn_packet *p,
     cn_json_close(j);
 
     if (p->flow) {
-        /* TODO(cn): the flow's application-layer record and "app_proto" once src/app names
-         * protocols */
+        /* TODO(cn): the flow's application-layer record once src/app parses protocols */
+        if (p->flow->app_proto)
+            cn_json_str(j, "app_proto", cn_alproto_eve_name(p->flow->app_proto));
         cn_json_str(j, "direction", p->toserver ? "to_server" : "to_client");
         if (cfg->alert_metadata)
             put_alert_flow(ot, p);

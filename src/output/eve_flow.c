@@ -38,7 +38,14 @@ void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f)
     cn_eve_flow_header(ot, f, CN_EVE_FLOW, f->last);
     cn_eve_flow_vars(ot, f);
 
-    /* TODO(cn): "app_proto" once src/app names protocols (omitted while unknown) */
+    /* "app_proto" once detection has run on the flow; each direction's own when it differs */
+    if (f->app_proto) {
+        cn_json_str(j, "app_proto", cn_alproto_eve_name(f->app_proto));
+        if (f->alproto_ts && f->alproto_ts != f->app_proto)
+            cn_json_str(j, "app_proto_ts", cn_alproto_eve_name(f->alproto_ts));
+        if (f->alproto_tc && f->alproto_tc != f->app_proto)
+            cn_json_str(j, "app_proto_tc", cn_alproto_eve_name(f->alproto_tc));
+    }
 
     cn_json_open_object(j, "flow");
     cn_json_u64(j, "pkts_toserver", f->pkts_toserver);

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "app/app.h"
 #include "output/output.h"
 
 /* ---- JSON builder (json.c) ----

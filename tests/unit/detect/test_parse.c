@@ -132,7 +132,15 @@ static void test_protocols(void **state)
     cn_rule_free(h);
     cn_rule_free(d);
 
-    bad("alert smtp any any -> any any (sid:1;)", "unsupported protocol 'smtp'");
+    /* the ids are src/app's: what protocol detection puts on flows */
+    struct cn_rule *s = ok("alert smtp any any -> any any (sid:1;)");
+    assert_int_equal(s->app_proto, CN_ALPROTO_SMTP);
+    assert_int_equal(s->proto, 6);
+    cn_rule_free(s);
+    s = ok("alert http1 any any -> any any (sid:1;)");
+    assert_int_equal(s->app_proto, CN_ALPROTO_HTTP1);
+    cn_rule_free(s);
+    bad("alert modbus any any -> any any (sid:1;)", "unsupported protocol 'modbus'");
     bad("alert foo any any -> any any (sid:1;)", "unsupported protocol 'foo'");
 }
 
