@@ -42,8 +42,8 @@ enum cn_alproto cn_alproto_by_name(const char *name)
 
 bool cn_alproto_covers(unsigned rule, unsigned flow)
 {
-    if (rule == CN_ALPROTO_HTTP)
-        return flow == CN_ALPROTO_HTTP1 || flow == CN_ALPROTO_HTTP2 || flow == CN_ALPROTO_HTTP;
+    if (rule == CN_ALPROTO_HTTP) /* never on a flow: detection names the version */
+        return flow == CN_ALPROTO_HTTP1 || flow == CN_ALPROTO_HTTP2;
     return rule == flow;
 }
 

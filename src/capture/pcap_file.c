@@ -447,9 +447,6 @@ static void file_cursor(struct cn_capture *c, struct cn_capture_cursor *cur, uns
 static void file_unshare(struct cn_capture *c, const struct cn_capture_cursor *cur)
 {
     struct file_src *s = CN_CAPTURE_SELF(c, struct file_src, base);
-    s->own.off = cur->off;
-    s->own.cnt = cur->cnt;
-    s->own.ahead = cur->ahead;
     s->nwalkers = 1;
     cursor_start(s, &s->own, 0, cur->off, cur->cnt);
 }

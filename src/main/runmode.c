@@ -161,6 +161,14 @@ static void lane_add(struct lane *l, const struct cn_frame *f)
     b->used += caplen;
 }
 
+/* The end of the capture in a worker thread: the worker ends its own flows (so the flush runs
+ * in parallel) at end_ts, the capture's last packet time, or its own when that is unknown. */
+static void worker_end(struct cn_worker *w, cn_time_t end_ts)
+{
+    cn_flow_flush(w->flows, end_ts ? end_ts : w->last_ts);
+    cn_output_thread_flush(w->out);
+}
+
 static void *lane_main(void *arg)
 {
     struct lane *l = arg;
@@ -171,9 +179,7 @@ static void *lane_main(void *arg)
         cn_worker_frames(l->worker, b->f, b->n);
         ring_push(&l->free, b); /* never full: it holds only this lane's batches */
     }
-    /* each worker ends its own flows, so the end-of-capture flush runs in parallel */
-    cn_flow_flush(l->worker->flows, l->end_ts ? l->end_ts : l->worker->last_ts);
-    cn_output_thread_flush(l->worker->out);
+    worker_end(l->worker, l->end_ts);
     return NULL;
 }
 
@@ -431,10 +437,8 @@ static void *walker_main(void *arg)
             single_flush(&batch);
     }
     single_flush(&batch);
-    if (t->rc != -CN_EAGAIN) { /* the capture ends here: each worker ends its own flows */
-        cn_flow_flush(t->w->flows, t->last_ts ? t->last_ts : t->w->last_ts);
-        cn_output_thread_flush(t->w->out);
-    }
+    if (t->rc != -CN_EAGAIN) /* the capture ends here (libpcap does not read on) */
+        worker_end(t->w, t->last_ts);
     return NULL;
 }
 

@@ -8,12 +8,8 @@
  * the packets that complete a direction's detection (Suricata's "PD-only" rules), so it
  * alerts once per flow, not on every packet. Several of these keywords may be combined, but
  * not positive with negated, nor two positive ones, for the same mode. */
-#include <stdio.h>
-#include <string.h>
-
-#include "detect/detect_int.h"
-
-extern const struct cn_keyword cn_kw_app_layer_protocol;
+#include "detect/kw/bits.h"
+#include "detect/kw/numeric.h"
 
 enum mode { M_DIRECTION, M_TOSERVER, M_TOCLIENT, M_EITHER, M_FINAL, M_ORIGINAL };
 
@@ -28,43 +24,32 @@ static const char *const mode_names[] = {"direction", "to_server", "to_client",
 
 static int parse(const char *value, struct alp *a, char *err, size_t errlen)
 {
-    while (*value == ' ')
-        value++;
-    a->negated = *value == '!';
-    if (a->negated)
-        value++;
-    char name[48];
-    const char *comma = strchr(value, ',');
-    size_t n = comma ? (size_t)(comma - value) : strlen(value);
-    while (n && value[n - 1] == ' ')
-        n--;
-    if (n == 0 || n >= sizeof(name)) {
-        snprintf(err, errlen, "app-layer-protocol needs a protocol name");
+    char buf[96], *f[2] = {NULL, NULL};
+    if (snprintf(buf, sizeof(buf), "%s", value) >= (int)sizeof(buf) ||
+        cn_bits_split(buf, ',', f, 2) > 2) {
+        snprintf(err, errlen, "app-layer-protocol takes [!]NAME[,MODE]");
         return -CN_EINVAL;
     }
-    memcpy(name, value, n);
-    name[n] = '\0';
+    char *name = f[0];
+    a->negated = *name == '!';
+    if (a->negated)
+        name = cn_bits_trim(name + 1);
     a->proto = (uint8_t)cn_alproto_by_name(name);
     if (a->proto == CN_ALPROTO_UNKNOWN) {
-        snprintf(err, errlen, "app-layer-protocol: unknown protocol '%s'", name);
+        snprintf(err, errlen, "app-layer-protocol: unknown protocol '%.32s'", name);
         return -CN_EINVAL;
     }
     a->mode = M_DIRECTION;
-    if (comma) {
-        const char *m = comma + 1;
-        while (*m == ' ')
-            m++;
-        size_t i;
-        for (i = 0; i < CN_ARRAY_LEN(mode_names); i++)
-            if (strcmp(m, mode_names[i]) == 0)
-                break;
-        if (i == CN_ARRAY_LEN(mode_names)) {
-            snprintf(err, errlen, "app-layer-protocol: unknown mode '%.32s'", m);
-            return -CN_EINVAL;
+    if (f[1] == NULL)
+        return 0;
+    for (size_t i = 0; i < CN_ARRAY_LEN(mode_names); i++) {
+        if (strcmp(f[1], mode_names[i]) == 0) {
+            a->mode = (uint8_t)i;
+            return 0;
         }
-        a->mode = (uint8_t)i;
     }
-    return 0;
+    snprintf(err, errlen, "app-layer-protocol: unknown mode '%.32s'", f[1]);
+    return -CN_EINVAL;
 }
 
 static bool conflicts(const struct alp *a, const struct alp *b)
