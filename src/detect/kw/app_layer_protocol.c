@@ -80,12 +80,8 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         return -CN_ENOMEM;
     }
     *d = a;
-    if (cn_rule_add_match(b->rule, CN_LIST_PACKET, &cn_kw_app_layer_protocol, d) < 0) {
-        cn_free(d);
-        snprintf(err, errlen, "out of memory");
-        return -CN_ENOMEM;
-    }
-    return 0;
+    /* checks only: the rule owns d from here (a failed append frees it) */
+    return cn_bits_attach(b, &cn_kw_app_layer_protocol, d, true, err, errlen);
 }
 
 static bool match(struct cn_inspect *in, const void *data)

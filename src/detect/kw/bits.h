@@ -69,4 +69,17 @@ static inline int cn_bits_intern(struct cn_rule_builder *b, enum cn_var_kind k, 
     return rc;
 }
 
+/* Files a flowbits/flowint/xbits option: checks (isset, ...) in the packet list, actions
+ * (set, ...) among the post-match actions. The rule owns data from the call on (a failed
+ * append frees it). */
+static inline int cn_bits_attach(struct cn_rule_builder *b, const struct cn_keyword *kw, void *data,
+                                 bool check, char *err, size_t errlen)
+{
+    int rc = check ? cn_rule_add_match(b->rule, CN_LIST_PACKET, kw, data)
+                   : cn_rule_add_post(b->rule, kw, data);
+    if (rc < 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
+}
+
 #endif

@@ -131,13 +131,9 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
                  names[0]);
         goto out_free;
     }
-    if (fb->cmd == FB_ISSET || fb->cmd == FB_ISNOTSET)
-        rc = cn_rule_add_match(b->rule, CN_LIST_PACKET, &cn_kw_flowbits, fb);
-    else
-        rc = cn_rule_add_post(b->rule, &cn_kw_flowbits, fb);
+    rc = cn_bits_attach(b, &cn_kw_flowbits, fb, fb->cmd == FB_ISSET || fb->cmd == FB_ISNOTSET, err,
+                        errlen);
     fb = NULL; /* the rule owns it, or it was freed */
-    if (rc < 0)
-        snprintf(err, errlen, "out of memory");
 out_free:
     cn_free(fb);
     cn_free(buf);

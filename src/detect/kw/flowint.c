@@ -117,13 +117,9 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         fi->target_is_var = true;
     }
     fi->vs = b->ld->vs;
-    if (fi->op == FI_SET || fi->op == FI_ADD || fi->op == FI_SUB)
-        rc = cn_rule_add_post(b->rule, &cn_kw_flowint, fi);
-    else
-        rc = cn_rule_add_match(b->rule, CN_LIST_PACKET, &cn_kw_flowint, fi);
+    bool action = fi->op == FI_SET || fi->op == FI_ADD || fi->op == FI_SUB;
+    rc = cn_bits_attach(b, &cn_kw_flowint, fi, !action, err, errlen);
     fi = NULL; /* the rule owns it, or it was freed */
-    if (rc < 0)
-        snprintf(err, errlen, "out of memory");
 out_free:
     cn_free(fi);
     cn_free(buf);

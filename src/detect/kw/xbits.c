@@ -117,13 +117,9 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         rc = -CN_ENOMEM;
         goto out_free;
     }
-    if (xb->cmd == XB_ISSET || xb->cmd == XB_ISNOTSET)
-        rc = cn_rule_add_match(b->rule, CN_LIST_PACKET, &cn_kw_xbits, xb);
-    else
-        rc = cn_rule_add_post(b->rule, &cn_kw_xbits, xb);
+    rc = cn_bits_attach(b, &cn_kw_xbits, xb, xb->cmd == XB_ISSET || xb->cmd == XB_ISNOTSET, err,
+                        errlen);
     xb = NULL; /* the rule owns it, or it was freed */
-    if (rc < 0)
-        snprintf(err, errlen, "out of memory");
 out_free:
     cn_free(xb);
     cn_free(buf);
