@@ -109,6 +109,7 @@ struct cn_flow_config {
     uint32_t emergency_recovery; /* percent; default 30 */
     struct cn_flow_timeouts timeouts[CN_FLOW_PC__COUNT]; /* seconds; Suricata's defaults */
     uint64_t hash_seed; /* seeds the table hash (flow_id does not depend on it) */
+    bool track_macs;    /* keep each flow's Ethernet addresses (EVE "ether"); default on */
 };
 CN_API void cn_flow_config_defaults(struct cn_flow_config *cfg);
 

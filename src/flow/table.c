@@ -345,7 +345,7 @@ static void flow_update(struct cn_flow_table *t, struct cn_flow *f, struct cn_pa
         if (p->flags & CN_PKT_TCP)
             f->tcp_flags_tc |= p->tcp.flags;
     }
-    if ((p->flags & CN_PKT_ETH) && p->eth_src && p->eth_dst) {
+    if (t->cfg.track_macs && (p->flags & CN_PKT_ETH) && p->eth_src && p->eth_dst) {
         if (toserver)
             mac_add(&f->macs_ts_n, f->mac_src_ts, f->mac_dst_ts, p->eth_src, p->eth_dst);
         else

@@ -15,6 +15,7 @@ void cn_flow_config_defaults(struct cn_flow_config *cfg)
     cfg->hash_size = 65536;
     cfg->prealloc = 10000;
     cfg->emergency_recovery = 30;
+    cfg->track_macs = true;
     /* Suricata's flow-timeouts defaults (suricata.yaml, flow-timeouts:). */
     cfg->timeouts[CN_FLOW_PC_DEFAULT] = (struct cn_flow_timeouts){30, 300, 0, 10, 100, 0};
     cfg->timeouts[CN_FLOW_PC_TCP] = (struct cn_flow_timeouts){60, 600, 60, 5, 100, 10};

@@ -504,6 +504,8 @@ int cn_main_settings(const struct cn_options *o, struct cn_settings *s)
     s->output.logdir = o->logdir ? o->logdir : cn_conf_get_str(c, "default-log-dir", ".");
     if (read_outputs(c, &s->output, err, sizeof(err)) != 0)
         goto out_bad;
+    /* only EVE "ether" reads a flow's Ethernet addresses: Suricata keeps them only then too */
+    s->flow.track_macs = s->output.eve_ethernet;
     GET(cn_conf_get_bool(c, "stats.enabled", true, &b, err, sizeof(err)));
     if (!b)
         s->output.type_stats = false;
