@@ -212,14 +212,24 @@ static enum cn_alproto detect_udp(const struct cn_flow *f, const uint8_t *d, uin
 
 /* ---- per-flow bookkeeping ---- */
 
+static bool names_protocol(unsigned a)
+{
+    return a != CN_ALPROTO_UNKNOWN && a != CN_ALPROTO_FAILED;
+}
+
 /* Records a direction's decision, flags the packet when there is one and settles the flow's
- * protocol: the first direction that names one, or "failed" when both failed. */
+ * protocol: the first direction that names one (its data would already be with that
+ * protocol's parser, so Suricata keeps it too), or "failed" when both failed. Two directions
+ * naming different protocols raise APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS. */
 static void decide(struct cn_flow *f, struct cn_packet *p, bool toserver, enum cn_alproto a)
 {
+    unsigned other = toserver ? f->alproto_tc : f->alproto_ts;
     if (toserver)
         f->alproto_ts = (uint8_t)a;
     else
         f->alproto_tc = (uint8_t)a;
+    if (p && names_protocol(a) && names_protocol(other) && other != (unsigned)a)
+        cn_packet_event(p, CN_EV_APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS);
     if (p && !(p->flags & CN_PKT_PSEUDO))
         p->flags |= toserver ? CN_PKT_PD_TS_DONE : CN_PKT_PD_TC_DONE;
     if (a != CN_ALPROTO_FAILED) {

@@ -260,16 +260,18 @@ enum cn_event_id {
 #define CN_DECODER_EVENT(id, name)          CN_EV_##id,
 #define CN_DECODER_EVENT_AS(id, name, stat) CN_EV_##id,
 #define CN_STREAM_EVENT(id, name)           CN_EV_##id,
+#define CN_APPLAYER_EVENT(id, name)         CN_EV_##id,
 #include "core/events.def"
 #undef CN_DECODER_EVENT
 #undef CN_DECODER_EVENT_AS
 #undef CN_STREAM_EVENT
+#undef CN_APPLAYER_EVENT
     CN_EV__COUNT
 };
 struct cn_event_desc {
     const char *name; /* e.g. "decoder.ipv4.trunc_pkt" */
     enum cn_event_layer layer;
-    enum cn_stat_id counter; /* the decoder.event.* counter it bumps */
+    enum cn_stat_id counter; /* the decoder.event.* counter it bumps; CN_STAT__COUNT: none */
 };
 CN_API extern const struct cn_event_desc cn_event_descs[CN_EV__COUNT];
 CN_API int cn_event_by_name(const char *name); /* CN_EV_NONE when unknown */

@@ -42,7 +42,7 @@ void cn_main_summary(const struct cn_run *run, const struct cn_run_result *res,
     printf("cleannet: %s: %llu packets, %llu bytes in %.3f s (%.2f Gbit/s, %.0f packets/s)\n",
            source, (unsigned long long)res->frames, (unsigned long long)res->bytes, res->seconds,
            (double)res->bytes * 8 / secs / 1e9, (double)res->frames / secs);
-    printf("  flows: %llu (tcp sessions %llu), anomalies seen: %llu\n",
+    printf("  flows: %llu (tcp sessions %llu), invalid packets: %llu\n",
            (unsigned long long)total->v[CN_STAT_FLOW_TOTAL],
            (unsigned long long)total->v[CN_STAT_TCP_SESSIONS],
            (unsigned long long)total->v[CN_STAT_DECODER_INVALID]);

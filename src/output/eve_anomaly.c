@@ -1,9 +1,10 @@
-/* eve_anomaly: one "anomaly" record per decode or stream event raised on a packet, as
- * Suricata's anomaly logger writes them: the packet's header (its own direction, with
- * pcap_cnt, and flow_id when the packet has a flow) and {"type": "decode"|"stream",
- * "event": "<Suricata's event name>"}. Which layers are logged follows eve-log.anomaly.types
- * (Suricata's stock configuration logs neither decode nor stream events). Application-layer
- * anomalies come with the parsers; they carry "app_proto" and "layer" as well. */
+/* eve_anomaly: one "anomaly" record per event raised on a packet, as Suricata's anomaly
+ * logger writes them: the packet's header (its own direction, with pcap_cnt, and flow_id when
+ * the packet has a flow), then for decode and stream events {"type": "decode"|"stream",
+ * "event": "<Suricata's event name>"} and for protocol-detection events {"app_proto": <the
+ * flow's>, "type": "applayer", "event": "APPLAYER_...", "layer": "proto_detect"}. Which layers
+ * are logged follows eve-log.anomaly.types (Suricata's stock configuration logs only
+ * applayer). Parser events ("layer": "proto_parser") come with the parsers. */
 #include "output/output_int.h"
 
 void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet *p)
@@ -11,7 +12,7 @@ void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet
     const struct cn_output_config *cfg = &ot->out->cfg;
     if (CN_LIKELY(p->events_n == 0) || !ot->eve_buf || !cfg->type_anomaly)
         return;
-    if (!cfg->anomaly_decode && !cfg->anomaly_stream)
+    if (!cfg->anomaly_decode && !cfg->anomaly_stream && !cfg->anomaly_applayer)
         return;
     unsigned n = CN_MIN(p->events_n, CN_PKT_MAX_EVENTS);
     for (unsigned i = 0; i < n; i++) {
@@ -33,15 +34,23 @@ void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet
                 continue;
             type = "unknown";
         } else {
-            continue; /* application-layer events are not carried on packets */
+            if (!cfg->anomaly_applayer)
+                continue;
+            type = "applayer";
         }
+        bool applayer = known && cn_event_descs[id].layer == CN_EVL_APPLAYER;
         cn_eve_packet_header(ot, p, CN_EVE_ANOMALY);
         cn_json_open_object(j, "anomaly");
+        if (applayer)
+            cn_json_str(j, "app_proto",
+                        cn_alproto_eve_name(p->flow ? p->flow->app_proto : CN_ALPROTO_UNKNOWN));
         cn_json_str(j, "type", type);
         if (known)
             cn_json_str(j, "event", cn_event_descs[id].name);
         else
             cn_json_u64(j, "code", id);
+        if (applayer)
+            cn_json_str(j, "layer", "proto_detect");
         cn_json_close(j);
         cn_eve_commit(ot, CN_EVE_ANOMALY);
     }

@@ -77,3 +77,25 @@ def test_bad_app_layer_protocol_values(run_cleannet, tmp_path):
     assert "unknown mode 'sideways'" in r.stderr
     assert "cannot combine" in r.stderr
     assert "1 rules successfully loaded, 3 rules failed" in r.output
+
+
+def test_mismatch_is_an_applayer_anomaly(run_cleannet, tmp_path):
+    rules = tmp_path / "ev.rules"
+    rules.write_text(
+        'alert tcp any any -> any any (msg:"mismatch"; '
+        'app-layer-event:applayer_mismatch_protocol_both_directions; sid:1;)\n'
+        'alert tcp any any -> any any (msg:"parser event"; '
+        'app-layer-event:http.invalid_transfer_encoding_value_in_request; sid:2;)\n')
+    r = run_cleannet(mixed(tmp_path / "m.pcap"), "-S", rules, check=True)
+    # stock anomaly settings log app-layer events only: one, from the server's SSH banner
+    anomalies = r.of_type("anomaly")
+    assert [(a["src_port"], a["dest_port"]) for a in anomalies] == [(22, 40002)]
+    assert anomalies[0]["anomaly"] == {
+        "app_proto": "http", "type": "applayer", "layer": "proto_detect",
+        "event": "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS"}
+    alerts = r.of_type("alert")
+    assert [(a["alert"]["signature_id"], a["src_port"]) for a in alerts] == [(1, 22)]
+    assert alerts[0]["pcap_cnt"] == anomalies[0]["pcap_cnt"]
+    # a parser's event names the parser it waits for; the other rule still loads
+    assert "needs the http parser" in r.stderr
+    assert "1 rules successfully loaded, 1 rules failed" in r.output

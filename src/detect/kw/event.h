@@ -1,12 +1,30 @@
-/* detect/kw: what decode-event and stream-event share. Both name one of the anomaly events
- * the decoder or the stream engine raised on the packet (the names of src/core/events.def,
- * without their "decoder." or "stream." prefix); the rule matches when the packet carries it. */
+/* detect/kw: what decode-event, stream-event and app-layer-event share. Each names one of the
+ * anomaly events raised on the packet (the names of src/core/events.def, decode and stream
+ * ones without their "decoder." or "stream." prefix); the rule matches when the packet
+ * carries it. */
 #ifndef CN_DETECT_KW_EVENT_H
 #define CN_DETECT_KW_EVENT_H
 
 #include <stdio.h>
 
 #include "detect/detect_int.h"
+
+/* Files the event id ev as the rule's packet match. */
+static inline int cn_kw_event_attach(struct cn_rule_builder *b, const struct cn_keyword *kw, int ev,
+                                     char *err, size_t errlen)
+{
+    uint16_t *id = cn_malloc(sizeof(*id));
+    if (id == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -CN_ENOMEM;
+    }
+    *id = (uint16_t)ev;
+    if (cn_rule_add_match(b->rule, CN_LIST_PACKET, kw, id) < 0) { /* it freed id */
+        snprintf(err, errlen, "out of memory");
+        return -CN_ENOMEM;
+    }
+    return 0;
+}
 
 static inline int cn_kw_event_setup(struct cn_rule_builder *b, const struct cn_keyword *kw,
                                     const char *prefix, const char *value, char *err, size_t errlen)
@@ -21,17 +39,7 @@ static inline int cn_kw_event_setup(struct cn_rule_builder *b, const struct cn_k
         snprintf(err, errlen, "unknown event '%.60s'", value);
         return -CN_EINVAL;
     }
-    uint16_t *id = cn_malloc(sizeof(*id));
-    if (id == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -CN_ENOMEM;
-    }
-    *id = (uint16_t)ev;
-    if (cn_rule_add_match(b->rule, CN_LIST_PACKET, kw, id) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -CN_ENOMEM;
-    }
-    return 0;
+    return cn_kw_event_attach(b, kw, ev, err, errlen);
 }
 
 static inline bool cn_kw_event_match(struct cn_inspect *in, const void *data)

@@ -139,13 +139,25 @@ static void decisions(void **state)
     assert_int_equal(f.app_proto, CN_ALPROTO_SSH);
     assert_true(p.flags & CN_PKT_PD_TC_DONE);
 
-    /* mismatch: the first named protocol stays the flow's, both directions keep theirs */
+    assert_false(cn_packet_has_event(&p, CN_EV_APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS));
+
+    /* mismatch: the first named protocol stays the flow's, both directions keep theirs, and
+     * the packet that named the second one carries the event */
     f = flow(40000, 22);
+    memset(&p, 0, sizeof(p));
     cn_app_stream_data(&f, &p, true, (const uint8_t *)"GET / HTTP/1.0\r\n\r\n", 18, 0, 0);
+    assert_int_equal(p.events_n, 0);
     cn_app_stream_data(&f, &p, false, (const uint8_t *)"SSH-2.0-x\r\n", 11, 0, 0);
     assert_int_equal(f.app_proto, CN_ALPROTO_HTTP1);
     assert_int_equal(f.alproto_ts, CN_ALPROTO_HTTP1);
     assert_int_equal(f.alproto_tc, CN_ALPROTO_SSH);
+    assert_true(cn_packet_has_event(&p, CN_EV_APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS));
+    /* the same protocol both ways is no mismatch */
+    f = flow(40000, 80);
+    memset(&p, 0, sizeof(p));
+    cn_app_stream_data(&f, &p, true, (const uint8_t *)"GET / HTTP/1.0\r\n\r\n", 18, 0, 0);
+    cn_app_stream_data(&f, &p, false, (const uint8_t *)"HTTP/1.0 200 OK\r\n", 17, 0, 0);
+    assert_int_equal(p.events_n, 0);
 
     /* both failed: the flow is "failed"; a gap at the start fails; an empty end leaves it */
     f = flow(40000, 7777);

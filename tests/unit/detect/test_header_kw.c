@@ -275,6 +275,32 @@ static void test_events(void **state)
     kw_rejects("stream-event", NULL);
 }
 
+/* app-layer-event: protocol-detection events in any case; a parser's events name the parser
+ * the rule waits for. */
+static void test_app_layer_event(void **state)
+{
+    (void)state;
+    struct cn_packet p = ipv4_tcp();
+    NO_MATCH("app-layer-event", "applayer_mismatch_protocol_both_directions", &p);
+    cn_packet_event(&p, CN_EV_APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS);
+    MATCH("app-layer-event", "applayer_mismatch_protocol_both_directions", &p);
+    MATCH("app-layer-event", "APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS", &p);
+    NO_MATCH("app-layer-event", "applayer_detect_protocol_only_one_direction", &p);
+    /* decoder and stream events are not app-layer events */
+    kw_rejects("app-layer-event", "ipv4.trunc_pkt");
+    kw_rejects("app-layer-event", "decoder.ipv4.trunc_pkt");
+    kw_rejects("app-layer-event", "no_such_event");
+    kw_rejects("app-layer-event", NULL);
+    struct cn_rule r;
+    char err[128];
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(kw_add(&r, "app-layer-event",
+                            "http.invalid_transfer_encoding_value_in_request", err, sizeof(err)),
+                     -CN_EINVAL);
+    assert_non_null(strstr(err, "needs the http parser"));
+    kw_clear(&r);
+}
+
 static void test_flags(void **state)
 {
     (void)state;
@@ -440,14 +466,23 @@ static void test_several_keywords(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dsize),       cmocka_unit_test(test_ttl),
-        cmocka_unit_test(test_tos),         cmocka_unit_test(test_id),
-        cmocka_unit_test(test_ip_proto),    cmocka_unit_test(test_ipopts),
-        cmocka_unit_test(test_fragbits),    cmocka_unit_test(test_fragoffset),
-        cmocka_unit_test(test_sameip),      cmocka_unit_test(test_events),
-        cmocka_unit_test(test_flags),       cmocka_unit_test(test_seq_ack_window),
-        cmocka_unit_test(test_tcp_mss),     cmocka_unit_test(test_itype_icode),
-        cmocka_unit_test(test_icmp_id_seq), cmocka_unit_test(test_several_keywords),
+        cmocka_unit_test(test_dsize),
+        cmocka_unit_test(test_ttl),
+        cmocka_unit_test(test_tos),
+        cmocka_unit_test(test_id),
+        cmocka_unit_test(test_ip_proto),
+        cmocka_unit_test(test_ipopts),
+        cmocka_unit_test(test_fragbits),
+        cmocka_unit_test(test_fragoffset),
+        cmocka_unit_test(test_sameip),
+        cmocka_unit_test(test_events),
+        cmocka_unit_test(test_app_layer_event),
+        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_seq_ack_window),
+        cmocka_unit_test(test_tcp_mss),
+        cmocka_unit_test(test_itype_icode),
+        cmocka_unit_test(test_icmp_id_seq),
+        cmocka_unit_test(test_several_keywords),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

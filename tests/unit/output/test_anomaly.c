@@ -1,7 +1,7 @@
 /* Unit tests of src/output/eve_anomaly.c and the packet record header: the exact record for
- * a decode event, the decode/stream filters, flow_id and community_id for packets with a
- * flow, VLAN ids and the Ethernet header, ICMP type and code without ports, a packet without
- * IP, and packets without events (no record). */
+ * a decode event and for a protocol-detection event, the decode/stream/applayer filters, flow_id
+ * and community_id for packets with a flow, VLAN ids and the Ethernet header, ICMP type and code
+ * without ports, a packet without IP, and packets without events (no record). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,6 +73,38 @@ static void test_decode_event_record(void **state)
     assert_string_equal(s, want);
     assert_true(strncmp(cn_event_descs[dec].name, "decoder.", 8) == 0);
     free(s);
+}
+
+/* A protocol-detection event: the flow's app_proto inside the anomaly object and
+ * "layer":"proto_detect", written under the stock configuration and not when applayer is off. */
+static void test_applayer_event_record(void **state)
+{
+    (void)state;
+    for (int on = 0; on <= 1; on++) {
+        struct fixture fx;
+        struct cn_output_config c;
+        config(&fx, &c);
+        c.anomaly_applayer = on;
+        open_out(&fx, &c);
+        struct cn_flow f;
+        memset(&f, 0, sizeof(f));
+        f.app_proto = CN_ALPROTO_HTTP1;
+        struct cn_packet p;
+        test_packet(&p);
+        p.flow = &f;
+        cn_packet_event(&p, CN_EV_APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS);
+        cn_output_packet_events(fx.ot, &p);
+        char *s = finish(&fx);
+        if (!on) {
+            assert_string_equal(s, "");
+        } else {
+            assert_int_equal(count_lines(s), 1);
+            assert_non_null(strstr(s, "\"anomaly\":{\"app_proto\":\"http\",\"type\":\"applayer\","
+                                      "\"event\":\"APPLAYER_MISMATCH_PROTOCOL_BOTH_DIRECTIONS\","
+                                      "\"layer\":\"proto_detect\"}}\n"));
+        }
+        free(s);
+    }
 }
 
 static void test_filters(void **state)
@@ -272,6 +304,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_event_record),
+        cmocka_unit_test(test_applayer_event_record),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_flow_vlan_ether),
         cmocka_unit_test(test_icmp_and_non_ip),
