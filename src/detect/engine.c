@@ -30,15 +30,20 @@ extern const struct cn_keyword cn_kw_dsize;
 #define IPPROTO_ICMPV6_ 58
 
 /* Rules that can apply to packets of one IP protocol, in evaluation order, and their
- * prefilters, one per flow direction (pf[0] for packets to the server and packets without a
- * flow, pf[1] for packets to the client; a rule whose flow keyword names the other direction
- * is left out). NULL when Hyperscan failed: every rule is then tried. IP-only rules (addresses
- * and nothing else) are kept apart: their verdict cannot change within a flow direction, so,
- * as in Suricata, they are tried on the first packet of each direction only. */
+ * prefilters, one per flow direction (index 0 for packets to the server and packets without a
+ * flow, 1 for packets to the client; a rule whose flow keyword names the other direction is
+ * left out). A group with rules on the TCP stream has two more pairs, so no byte is scanned
+ * for rules that cannot use it: pf_pkt (the rules not on the stream) for packets whose payload
+ * went into reassembly, pf_stream (the rules on the stream) for the reassembled data; pf (all)
+ * is for packets that stayed out of reassembly. NULL when Hyperscan failed: every rule is then
+ * tried. IP-only rules (addresses and nothing else) are kept apart: their verdict cannot
+ * change within a flow direction, so, as in Suricata, they are tried on the first packet of
+ * each direction only. */
+enum { PF_ALL, PF_PKT, PF_STREAM, PF__N };
 struct rule_group {
     const struct cn_rule **v;
     unsigned n;
-    struct cn_prefilter *pf[2];
+    struct cn_prefilter *pf[PF__N][2];
     const struct cn_rule **ip;
     unsigned nip;
     struct cn_iponly *ipx; /* their address index; NULL: try each */
@@ -103,32 +108,58 @@ static bool in_group(const struct cn_rule *r, int proto)
     return proto < 0 ? r->proto_any : rule_in_proto(r, (unsigned)proto);
 }
 
+static bool in_prefilter(const struct cn_rule *r, int kind)
+{
+    bool on_stream = r->flags & CN_RULE_ON_STREAM;
+    return kind == PF_ALL || (kind == PF_STREAM) == on_stream;
+}
+
+static void prefilters_free(struct rule_group *g)
+{
+    for (unsigned k = 0; k < PF__N; k++)
+        for (unsigned d = 0; d < 2; d++) {
+            cn_prefilter_free(g->pf[k][d]);
+            g->pf[k][d] = NULL;
+        }
+}
+
+static void prefilter_report(const struct rule_group *g, int proto, unsigned d, unsigned n)
+{
+    const struct cn_prefilter *pf = g->pf[PF_ALL][d];
+    if (g->n + g->nip)
+        cn_info("rules for %s %d, %s: %u, %u IP-only, %u with one of %u fast patterns, "
+                "%u filed by port, %u tried on every packet",
+                proto < 0 ? "any protocol" : "IP protocol", proto < 0 ? 0 : proto,
+                d == 0 ? "to server" : "to client", n + g->nip, g->nip,
+                n - cn_prefilter_always(pf) - cn_prefilter_ported(pf), cn_prefilter_patterns(pf),
+                cn_prefilter_ported(pf), cn_prefilter_always(pf));
+}
+
 static int prefilters_build(struct rule_group *g, int proto)
 {
     uint32_t *idx = cn_calloc(g->n ? g->n : 1, sizeof(*idx));
     if (!idx)
         return -CN_ENOMEM;
-    for (unsigned d = 0; d < 2; d++) {
-        unsigned other = d == 0 ? CN_FLOW_DIR_TOCLIENT : CN_FLOW_DIR_TOSERVER, n = 0;
-        for (unsigned i = 0; i < g->n; i++)
-            if (cn_kw_flow_direction(g->v[i]) != other)
-                idx[n++] = i;
-        char err[256];
-        struct cn_prefilter *pf = cn_prefilter_build(g->v, idx, n, err, sizeof(err));
-        g->pf[d] = pf;
-        if (!pf) { /* still correct without it, only slower */
-            cn_warn("rule prefilter for IP protocol %d: %s; every rule is tried", proto, err);
-            cn_prefilter_free(g->pf[0]);
-            g->pf[0] = g->pf[1] = NULL;
-            break;
+    bool split = false; /* only TCP has a stream */
+    for (unsigned i = 0; proto == 6 && i < g->n; i++)
+        split |= (g->v[i]->flags & CN_RULE_ON_STREAM) != 0;
+    for (int kind = PF_ALL; kind < (split ? PF__N : PF_PKT); kind++) {
+        for (unsigned d = 0; d < 2; d++) {
+            unsigned other = d == 0 ? CN_FLOW_DIR_TOCLIENT : CN_FLOW_DIR_TOSERVER, n = 0;
+            for (unsigned i = 0; i < g->n; i++)
+                if (cn_kw_flow_direction(g->v[i]) != other && in_prefilter(g->v[i], kind))
+                    idx[n++] = i;
+            char err[256];
+            g->pf[kind][d] = cn_prefilter_build(g->v, idx, n, err, sizeof(err));
+            if (!g->pf[kind][d]) { /* still correct without them, only slower */
+                cn_warn("rule prefilter for IP protocol %d: %s; every rule is tried", proto, err);
+                prefilters_free(g);
+                cn_free(idx);
+                return 0;
+            }
+            if (kind == PF_ALL)
+                prefilter_report(g, proto, d, n);
         }
-        if (g->n + g->nip)
-            cn_info("rules for %s %d, %s: %u, %u IP-only, %u with one of %u fast patterns, "
-                    "%u filed by port, %u tried on every packet",
-                    proto < 0 ? "any protocol" : "IP protocol", proto < 0 ? 0 : proto,
-                    d == 0 ? "to server" : "to client", n + g->nip, g->nip,
-                    n - cn_prefilter_always(pf) - cn_prefilter_ported(pf),
-                    cn_prefilter_patterns(pf), cn_prefilter_ported(pf), cn_prefilter_always(pf));
     }
     cn_free(idx);
     return 0;
@@ -158,13 +189,14 @@ static int group_build(struct rule_group *g, const struct cn_ruleset *rs, int pr
     return prefilters_build(g, proto);
 }
 
-/* Does r inspect the reassembled TCP stream? tcp rules (not tcp-pkt, not application-layer)
- * with payload keywords, unless dsize, flow:no_stream or a packet header buffer ties them to
- * packets. */
+/* Does r inspect the reassembled TCP stream? tcp rules (not tcp-pkt) and rules of an
+ * application protocol that runs over TCP, with payload keywords, unless dsize,
+ * flow:no_stream or a packet header buffer ties them to packets (Suricata's
+ * SIG_FLAG_REQUIRE_STREAM). On UDP packets such a rule still inspects the packet. */
 static bool rule_on_stream(const struct cn_rule *r)
 {
-    if (r->proto_any || r->proto != 6 || r->app_proto || (r->flags & CN_RULE_PKT_ONLY) ||
-        cn_kw_flow_stream(r) < 0)
+    bool tcp = r->proto_any ? r->app_proto != 0 : r->proto == 6; /* "dns": TCP and UDP */
+    if (!tcp || (r->flags & CN_RULE_PKT_ONLY) || cn_kw_flow_stream(r) < 0)
         return false;
     if (r->nlists <= CN_LIST_PAYLOAD || r->lists[CN_LIST_PAYLOAD].n == 0)
         return false;
@@ -213,8 +245,7 @@ static void group_free(struct rule_group *g)
     cn_free(g->v);
     cn_free(g->ip);
     cn_iponly_free(g->ipx);
-    cn_prefilter_free(g->pf[0]);
-    cn_prefilter_free(g->pf[1]);
+    prefilters_free(g);
 }
 
 void cn_detect_groups_free(struct cn_rule_groups *gs)
@@ -229,9 +260,10 @@ void cn_detect_groups_free(struct cn_rule_groups *gs)
 
 static int scratch_fit(struct cn_prefilter_scratch *s, const struct rule_group *g)
 {
-    for (unsigned d = 0; d < 2; d++)
-        if (g->pf[d] && cn_prefilter_scratch_fit(s, g->pf[d]) < 0)
-            return -CN_ENOMEM;
+    for (unsigned k = 0; k < PF__N; k++)
+        for (unsigned d = 0; d < 2; d++)
+            if (g->pf[k][d] && cn_prefilter_scratch_fit(s, g->pf[k][d]) < 0)
+                return -CN_ENOMEM;
     return 0;
 }
 
@@ -599,7 +631,10 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
     }
     const uint32_t *cand = NULL;
     unsigned ncand = g->n;
-    const struct cn_prefilter *pf = g->pf[p->flow && !p->toserver];
+    unsigned d = p->flow && !p->toserver;
+    const struct cn_prefilter *pf = g->pf[PF_ALL][d];
+    if ((p->flags & CN_PKT_STREAM_ADD) && g->pf[PF_PKT][d])
+        pf = g->pf[PF_PKT][d]; /* the stream rules see this payload in the stream */
     if (pf)
         ncand = cn_prefilter_run(pf, ctx->pf, p->payload, p->payload ? p->payload_len : 0,
                                  has_ports, p->sp, p->dp, &cand);
@@ -758,7 +793,8 @@ static unsigned raw_inspect(struct cn_detect_ctx *ctx, struct cn_raw *r, struct 
     cn_transform_scratch_next(ctx->xform);
     const uint32_t *cand = NULL;
     unsigned ncand = g->n;
-    const struct cn_prefilter *pf = g->pf[!toserver];
+    const struct cn_prefilter *pf =
+        g->pf[PF_STREAM][!toserver] ? g->pf[PF_STREAM][!toserver] : g->pf[PF_ALL][!toserver];
     if (pf)
         ncand = cn_prefilter_run(pf, ctx->pf, r->buf, win, true, v->sp, v->dp, &cand);
     for (unsigned k = 0; k < ncand; k++) {

@@ -4,7 +4,7 @@ fire once per flow, on the packet that completes detection, as Suricata's do. He
 protocols (alert ssh ...) match only flows detected as that protocol. Every record is
 checked against the EVE schema by run_cleannet."""
 
-from helpers import Clock, tcp_session, udp_exchange, write_pcap
+from helpers import Clock, TcpSession, ether_l2, tcp_session, udp_exchange, write_pcap
 
 TLS_HELLO = bytes.fromhex("160301002f0100002b0303") + bytes(32) + bytes.fromhex("000002c02f0100")
 DNS_QUERY = bytes.fromhex("123401000001000000000000") + b"\x03www\x07example\x03com\x00\x00\x01\x00\x01"
@@ -99,3 +99,31 @@ def test_mismatch_is_an_applayer_anomaly(run_cleannet, tmp_path):
     # a parser's event names the parser it waits for; the other rule still loads
     assert "needs the http parser" in r.stderr
     assert "1 rules successfully loaded, 1 rules failed" in r.output
+
+
+def test_protocol_rules_inspect_the_stream(run_cleannet, tmp_path):
+    """A content rule with an application-layer header protocol inspects the reassembled
+    stream, as Suricata's do: a content cut between two segments matches once, and only on
+    a flow detected as that protocol."""
+    clock = Clock()
+    hello = TLS_HELLO[:15] + b"ABCDEFGHIJ" + TLS_HELLO[15:]
+    pkts = []
+    for sport, dport, first in ((41000, 443, hello), (41001, 80, b"GET / HTTP/1.0\r\n" + hello)):
+        s = TcpSession("10.4.0.1", "10.4.0.9", sport, dport, clock, l2=ether_l2())
+        pkts += s.handshake() + s.send(True, first, mss=20) + s.close()
+    write_pcap(tmp_path / "split.pcap", pkts)
+    rules = tmp_path / "s.rules"
+    rules.write_text('alert tls any any -> any any (msg:"split"; flow:to_server; '
+                     'content:"ABCDEFGHIJ"; sid:1;)\n')
+    r = run_cleannet(tmp_path / "split.pcap", "-S", rules, check=True)
+    alerts = r.of_type("alert")
+    assert [(a["alert"]["signature_id"], a["dest_port"]) for a in alerts] == [(1, 443)]
+    assert alerts[0]["app_proto"] == "tls"
+
+
+def test_dns_rules_still_inspect_udp_packets(run_cleannet, tmp_path):
+    rules = tmp_path / "d.rules"
+    rules.write_text('alert dns any any -> any any (msg:"dns"; content:"example"; sid:7;)\n')
+    r = run_cleannet(mixed(tmp_path / "m.pcap"), "-S", rules, check=True)
+    assert [(a["alert"]["signature_id"], a["proto"], a["dest_port"])
+            for a in r.of_type("alert")] == [(7, "UDP", 53)]
