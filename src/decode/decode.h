@@ -63,6 +63,7 @@ enum cn_pkt_flag {
                                      stream see it there, not in this packet (src/stream) */
     CN_PKT_PD_TS_DONE = 1u << 20, /* completed protocol detection of the to-server direction */
     CN_PKT_PD_TC_DONE = 1u << 21, /* ... of the to-client direction (src/app) */
+    CN_PKT_TAGGED = 1u << 22,     /* within a session tag (tag keyword): logged as "packet" */
 };
 
 #define CN_PKT_MAX_VLANS  3

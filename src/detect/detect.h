@@ -121,6 +121,11 @@ CN_API unsigned cn_detect_stream_flush(struct cn_detect_ctx *ctx, struct cn_flow
                                        struct cn_packet *view, const struct cn_alert **alerts);
 CN_API void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *f);
 
+/* After every detection step of packet p (packet and stream rules): counts p against the
+ * session tags of its flow (tag:session) and sets CN_PKT_TAGGED when one still runs. The
+ * packet whose alert set a tag is not tagged itself (its alert shows it), as in Suricata. */
+CN_API void cn_detect_tags(struct cn_packet *p);
+
 /* Releases the detection state the engine keeps on f (flowbits, flowint, ...). Called once
  * when the flow ends, after its records are written; f->detect is NULL afterwards. */
 CN_API void cn_detect_flow_end(struct cn_flow *f);

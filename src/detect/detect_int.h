@@ -164,6 +164,10 @@ struct cn_rule {
     /* threshold: or detection_filter: (kw/threshold.c, kw/detection_filter.c); owned. What
      * applies at run time may differ: threshold.config can replace it (threshold.c). */
     struct cn_threshold_spec *threshold;
+    /* tag:session (kw/tag.c): after an alert, the flow's next packets are tagged, up to
+     * tag_count of tag_metric (enum cn_tag_metric; CN_TAG_NONE: the rule tags nothing) */
+    uint32_t tag_count;
+    uint8_t tag_metric;
 };
 
 /* ---- keywords (keyword.c and one file per keyword, listed in keywords.def) ---- */
@@ -308,12 +312,20 @@ struct cn_flow_detect {
     uint64_t *fints_set;                  /* one bit per flowint id: has a value */
     uint32_t nfbits, nfints;              /* ids the arrays cover */
     struct cn_threshold_flow *thresholds; /* by_flow threshold counters (threshold.c) */
+    struct cn_tag_entry *tags;            /* session tags (tag.c); ntags of them */
+    uint8_t ntags;
 };
 /* f's state, allocated on first use; NULL when memory runs out (the caller treats the rule
  * as not matching, or skips the update). */
 struct cn_flow_detect *cn_flow_detect_get(struct cn_flow *f);
 /* Frees what the parts of fd hold (not fd itself). */
 void cn_flow_detect_release(struct cn_flow_detect *fd);
+
+/* ---- tag (tag.c, kw/tag.c) ---- */
+enum cn_tag_metric { CN_TAG_NONE, CN_TAG_PACKETS, CN_TAG_BYTES, CN_TAG_SECONDS };
+/* Rule r alerted on p: tag p's flow (a new entry, or the rule's entry restarted). */
+void cn_tag_flow_add(const struct cn_rule *r, const struct cn_packet *p);
+void cn_tag_flow_release(struct cn_flow_detect *fd);
 
 /* ---- flowbits, flowint, xbits (flowvar.c, xbits_table.c, kw/flowbits.c, ...) ---- */
 

@@ -548,6 +548,7 @@ static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)
             ctx->alerts[n++] = *a;
         else
             overflow++;
+        cn_tag_flow_add(a->rule, p);
     }
     if (n) {
         cn_stat_add(ctx->stats, CN_STAT_DETECT_ALERT, n);

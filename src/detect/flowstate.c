@@ -1,7 +1,7 @@
-/* flowstate: the detection state a flow carries (f->detect): flowbits, flowint counters and
- * by_flow threshold counters. It is allocated the first time a rule needs it, so flows no rule
- * touches cost nothing, and released by cn_detect_flow_end() when the flow ends. Each part is
- * owned by the file that uses it; this file only ties their lifetimes to the flow's. */
+/* flowstate: the detection state a flow carries (f->detect): flowbits, flowint counters,
+ * by_flow threshold counters and session tags. It is allocated the first time a rule needs it, so
+ * flows no rule touches cost nothing, and released by cn_detect_flow_end() when the flow ends. Each
+ * part is owned by the file that uses it; this file only ties their lifetimes to the flow's. */
 #include "detect/detect_int.h"
 
 struct cn_flow_detect *cn_flow_detect_get(struct cn_flow *f)
@@ -31,4 +31,5 @@ void cn_flow_detect_release(struct cn_flow_detect *fd)
     cn_flowvar_release(fd);
     cn_threshold_flow_free(fd->thresholds);
     fd->thresholds = NULL;
+    cn_tag_flow_release(fd);
 }

@@ -170,15 +170,16 @@ static int read_flow_timeouts(struct cn_conf *c, struct cn_flow_config *f, char 
     return 0;
 }
 
-/* types: - alert: {payload, payload-printable, packet, metadata}. metadata may be a bool or,
- * as in Suricata, a map (any map leaves the defaults on). */
+/* types: - alert: {payload, payload-printable, packet, tagged-packets, metadata}. metadata may be a
+ * bool or, as in Suricata, a map (any map leaves the defaults on). */
 static int read_alert_options(struct cn_conf *opts, struct cn_output_config *o, char *err,
                               size_t errlen)
 {
     if (cn_conf_get_bool(opts, "payload", false, &o->alert_payload, err, errlen) ||
         cn_conf_get_bool(opts, "payload-printable", false, &o->alert_payload_printable, err,
                          errlen) ||
-        cn_conf_get_bool(opts, "packet", false, &o->alert_packet, err, errlen))
+        cn_conf_get_bool(opts, "packet", false, &o->alert_packet, err, errlen) ||
+        cn_conf_get_bool(opts, "tagged-packets", false, &o->alert_tagged_packets, err, errlen))
         return -1;
     struct cn_conf *md = cn_conf_find(opts, "metadata");
     if (md && cn_conf_value(md) &&
@@ -194,6 +195,7 @@ static int read_eve_types(struct cn_conf *eve, struct cn_output_config *o, char 
     if (!types)
         return 0;
     o->type_alert = o->type_flow = o->type_anomaly = o->type_stats = false;
+    o->alert_tagged_packets = false; /* on in the stock file; off unless a config says so */
     for (struct cn_conf *t = cn_conf_first(types); t; t = cn_conf_next(t)) {
         const char *name = cn_conf_value(t);
         struct cn_conf *opts = NULL;

@@ -112,6 +112,9 @@ static void process_packet(struct cn_worker *w, struct cn_packet *p)
             cn_output_alerts(w->out, p, alerts, n);
         if (f && (p->flags & CN_PKT_TCP) && f->detect)
             stream_inspect(w, f, p);
+        cn_detect_tags(p);
+        if (p->flags & CN_PKT_TAGGED)
+            cn_output_tagged_packet(w->out, p);
     }
     if (p->events_n)
         cn_output_packet_events(w->out, p);

@@ -16,10 +16,8 @@
 #include "output/output_int.h"
 
 const char *const cn_eve_type_names[CN_EVE__COUNT] = {
-    [CN_EVE_ALERT] = "alert",
-    [CN_EVE_ANOMALY] = "anomaly",
-    [CN_EVE_FLOW] = "flow",
-    [CN_EVE_STATS] = "stats",
+    [CN_EVE_ALERT] = "alert",   [CN_EVE_ANOMALY] = "anomaly", [CN_EVE_FLOW] = "flow",
+    [CN_EVE_PACKET] = "packet", [CN_EVE_STATS] = "stats",
 };
 
 void cn_output_config_defaults(struct cn_output_config *cfg)
@@ -50,6 +48,7 @@ void cn_output_config_defaults(struct cn_output_config *cfg)
     cfg->alert_payload = false;
     cfg->alert_payload_printable = false;
     cfg->alert_packet = false;
+    cfg->alert_tagged_packets = true;
     cfg->alert_metadata = true;
     cfg->ips_mode = false;
 }

@@ -178,6 +178,17 @@ static void put_alert_flow(struct cn_output_thread *ot, const struct cn_packet *
     cn_json_close(j);
 }
 
+/* "packet" (the whole frame, base64) and "packet_info". */
+static void put_packet(struct cn_output_thread *ot, const struct cn_packet *p)
+{
+    struct cn_json *j = &ot->js;
+    put_base64(ot, "packet", p->data, p->caplen);
+    cn_json_open_object(j, "packet_info");
+    cn_json_u64(j, "linktype", (uint64_t)(p->linktype < 0 ? 0 : p->linktype));
+    cn_json_str(j, "linktype_name", linktype_name(p->linktype));
+    cn_json_close(j);
+}
+
 static void eve_alert(struct cn_output_thread *ot, const struct cn_packet *p,
                       const struct cn_alert *a)
 {
@@ -216,14 +227,19 @@ static void eve_alert(struct cn_output_thread *ot, const struct cn_packet *p,
         /* 1: the payload is the reassembled stream data the rule matched on */
         cn_json_u64(j, "stream", a->stream ? 1 : 0);
     }
-    if (cfg->alert_packet && p->data) {
-        put_base64(ot, "packet", p->data, p->caplen);
-        cn_json_open_object(j, "packet_info");
-        cn_json_u64(j, "linktype", (uint64_t)(p->linktype < 0 ? 0 : p->linktype));
-        cn_json_str(j, "linktype_name", linktype_name(p->linktype));
-        cn_json_close(j);
-    }
+    if (cfg->alert_packet && p->data)
+        put_packet(ot, p);
     cn_eve_commit(ot, CN_EVE_ALERT);
+}
+
+void cn_output_tagged_packet(struct cn_output_thread *ot, const struct cn_packet *p)
+{
+    const struct cn_output_config *cfg = &ot->out->cfg;
+    if (!cfg->type_alert || !cfg->alert_tagged_packets || !ot->eve_buf || !p->data)
+        return;
+    cn_eve_packet_header(ot, p, CN_EVE_PACKET);
+    put_packet(ot, p);
+    cn_eve_commit(ot, CN_EVE_PACKET);
 }
 
 void cn_output_alerts(struct cn_output_thread *ot, const struct cn_packet *p,

@@ -42,6 +42,7 @@ struct cn_output_config {
     bool alert_payload;           /* "payload": base64 of the packet payload; default false */
     bool alert_payload_printable; /* "payload_printable"; default false */
     bool alert_packet;            /* "packet": base64 of the whole frame; default false */
+    bool alert_tagged_packets;    /* "packet" records for tagged packets; default true */
     bool alert_metadata;          /* "flow", "app_proto" and rule metadata; default true */
     bool ips_mode;                /* drop rules block (alert.action "blocked"); default false */
 };
@@ -65,6 +66,9 @@ CN_API void cn_output_thread_free(struct cn_output_thread *ot);
 CN_API void cn_output_thread_flush(struct cn_output_thread *ot);
 CN_API void cn_output_sync(struct cn_output *out);
 
+/* A "packet" record for p, which a session tag covers (CN_PKT_TAGGED), when alert records
+ * and alert.tagged-packets are on. */
+CN_API void cn_output_tagged_packet(struct cn_output_thread *ot, const struct cn_packet *p);
 /* One anomaly record per event on p (decode and stream events, as enabled). */
 CN_API void cn_output_packet_events(struct cn_output_thread *ot, const struct cn_packet *p);
 /* The flow record of an ending flow. Call it before cn_stream_flow_end() frees the TCP

@@ -140,7 +140,14 @@ const char *cn_output_proto_name(uint8_t proto);
 /* ---- shared and per-thread contexts (eve.c) ---- */
 
 /* The record types, for the per-type counts of the run summary. */
-enum cn_eve_type { CN_EVE_ALERT, CN_EVE_ANOMALY, CN_EVE_FLOW, CN_EVE_STATS, CN_EVE__COUNT };
+enum cn_eve_type {
+    CN_EVE_ALERT,
+    CN_EVE_ANOMALY,
+    CN_EVE_FLOW,
+    CN_EVE_STATS,
+    CN_EVE_PACKET,
+    CN_EVE__COUNT
+};
 extern const char *const cn_eve_type_names[CN_EVE__COUNT];
 
 /* One shared log file. Threads hand it whole lines, many at a time, under its lock. */

@@ -165,7 +165,8 @@ static void test_no_gap_on_normal_traffic(void **state)
     assert_int_equal(t->sink.n[0], 200);
     assert_int_equal(t->sink.n[1], 300);
     for (unsigned e = 1; e < CN_EV__COUNT; e++)
-        assert_int_equal(t->stats.v[cn_event_descs[e].counter], 0);
+        if (cn_event_descs[e].counter < CN_STAT__COUNT) /* app-layer events have none */
+            assert_int_equal(t->stats.v[cn_event_descs[e].counter], 0);
     assert_int_equal(cn_stream_reassembly_memcap(t->ctx)->used, 0);
     tctx_free(t);
 }
