@@ -395,6 +395,7 @@ enum cn_th_type {
     CN_TH_DETECTION, /* detection_filter */
     CN_TH_RATE,      /* rate_filter (threshold.config) */
     CN_TH_SUPPRESS,  /* suppress with an address list (threshold.config) */
+    CN_TH_BACKOFF,   /* alerts on match count, count*multiplier, count*multiplier^2, ... */
 };
 enum cn_th_track {
     CN_TRACK_SRC = 1,
@@ -411,6 +412,7 @@ struct cn_threshold_spec {
     bool set_action; /* rate_filter: new_action replaces the rule's action */
     enum cn_action new_action;
     uint32_t count, seconds, timeout;
+    uint32_t multiplier;      /* backoff */
     struct cn_addr_set addrs; /* suppress: the addresses */
 };
 void cn_threshold_spec_free(struct cn_threshold_spec *s);

@@ -8,7 +8,8 @@
  * follows Suricata's detect-engine-threshold.c: a window opens at the first match (packet
  * time, never the wall clock) and "limit", "threshold", "both", "detection_filter" and
  * "rate_filter" each decide from the count inside the window whether the alert is logged,
- * silently suppressed (counted in detect.alerts_suppressed), or dropped with the match.
+ * silently suppressed (counted in detect.alerts_suppressed), or dropped with the match;
+ * "backoff" (by_flow only) has no window and alerts at count, count*multiplier, ...
  *
  * State: by_flow entries live on the flow (struct cn_flow_detect), touched by the flow's
  * worker only. Every other track is shared by all workers: one hash table per rule set,
@@ -186,6 +187,7 @@ struct th_state {
     int64_t tv_timeout; /* rate_filter: second the new action began (when timeout_on) */
     uint32_t count;
     bool timeout_on;
+    uint64_t next; /* backoff: the match number that alerts next (UINT64_MAX: none) */
 };
 
 struct th_key {
@@ -253,6 +255,13 @@ static void rate_action(const struct cn_threshold_spec *s, struct cn_alert *a)
         a->action = s->new_action;
 }
 
+/* backoff: the alert at match st->next happened; the next one is multiplier times later. */
+static void backoff_step(const struct cn_threshold_spec *s, struct th_state *st)
+{
+    st->next =
+        st->next > UINT32_MAX / CN_MAX(s->multiplier, 1u) ? UINT64_MAX : st->next * s->multiplier;
+}
+
 /* The first match of a new key. */
 static enum cn_threshold_verdict state_setup(const struct cn_threshold_spec *s, struct th_state *st,
                                              cn_time_t now)
@@ -268,6 +277,12 @@ static enum cn_threshold_verdict state_setup(const struct cn_threshold_spec *s, 
     case CN_TH_THRESHOLD:
     case CN_TH_BOTH:
         return s->count == 1 ? CN_THRESHOLD_ALERT : CN_THRESHOLD_DROP;
+    case CN_TH_BACKOFF:
+        st->next = s->count;
+        if (s->count > 1)
+            return CN_THRESHOLD_DROP; /* as Suricata: no action on the first of several */
+        backoff_step(s, st);
+        return CN_THRESHOLD_ALERT;
     default:
         return CN_THRESHOLD_DROP; /* detection_filter: never on the first match */
     }
@@ -280,6 +295,13 @@ static enum cn_threshold_verdict state_update(const struct cn_threshold_spec *s,
 {
     bool within = now <= st->tv1 + (cn_time_t)s->seconds * CN_USEC;
     switch (s->type) {
+    case CN_TH_BACKOFF: /* no window: the count runs for the flow's life */
+        if (st->count < UINT32_MAX)
+            st->count++;
+        if (st->count < st->next)
+            return CN_THRESHOLD_SILENT;
+        backoff_step(s, st);
+        return CN_THRESHOLD_ALERT;
     case CN_TH_LIMIT:
         if (!within)
             break;

@@ -391,6 +391,63 @@ static void test_by_flow(void **state)
     unload(&fx);
 }
 
+/* backoff: alerts at matches count, count*m, count*m^2, ... of each flow; by_flow only. */
+static void test_backoff(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    load(&fx,
+         "alert icmp any any -> any any (threshold:type backoff, track by_flow, count 1, "
+         "multiplier 10; sid:1;)\n"
+         "alert icmp any any -> any any (threshold:multiplier 2, count 3, track by_flow, type "
+         "backoff; sid:2;)\n",
+         NULL);
+    struct cn_flow f;
+    memset(&f, 0, sizeof(f));
+    unsigned got1[8] = {0}, n1 = 0, got2[8] = {0}, n2 = 0;
+    for (unsigned i = 1; i <= 120; i++) {
+        struct cn_packet p;
+        icmp_packet(&p, 1, 2, 0);
+        p.flow = &f;
+        const struct cn_alert *a;
+        unsigned n = cn_detect_packet(fx.ctx, &p, &a);
+        for (unsigned k = 0; k < n; k++) {
+            if (cn_rule_sid(a[k].rule) == 1 && n1 < 8)
+                got1[n1++] = i;
+            if (cn_rule_sid(a[k].rule) == 2 && n2 < 8)
+                got2[n2++] = i;
+        }
+    }
+    assert_int_equal(n1, 3);
+    assert_int_equal(got1[0], 1);
+    assert_int_equal(got1[1], 10);
+    assert_int_equal(got1[2], 100);
+    assert_int_equal(n2, 6); /* 3, 6, 12, 24, 48, 96 */
+    assert_int_equal(got2[0], 3);
+    assert_int_equal(got2[5], 96);
+    /* the silent matches are counted as suppressed */
+    /* sid 2: its first match (of count 3) is dropped, not suppressed */
+    assert_int_equal(fx.stats.v[CN_STAT_DETECT_ALERTS_SUPPRESSED], (120 - 3) + (120 - 6 - 1));
+    cn_detect_flow_end(&f);
+    unload(&fx);
+
+    rejects("alert icmp any any -> any any (threshold:type backoff, track by_src, count 1, "
+            "multiplier 10; sid:1;)",
+            "by_flow only");
+    rejects("alert icmp any any -> any any (threshold:type backoff, track by_flow, count 1, "
+            "seconds 10; sid:1;)",
+            "takes a multiplier");
+    rejects("alert icmp any any -> any any (threshold:type limit, track by_flow, count 1, "
+            "multiplier 10; sid:1;)",
+            "type backoff only");
+    rejects("alert icmp any any -> any any (threshold:type backoff, track by_flow, count 0, "
+            "multiplier 10; sid:1;)",
+            "above 0");
+    rejects("alert icmp any any -> any any (threshold:type backoff, track by_flow, count 1, "
+            "multiplier 0; sid:1;)",
+            "above 0");
+}
+
 static void test_window_rolls_over(void **state)
 {
     (void)state;
@@ -678,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_both),
         cmocka_unit_test(test_tracks),
         cmocka_unit_test(test_by_flow),
+        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_window_rolls_over),
         cmocka_unit_test(test_detection_filter),
         cmocka_unit_test(test_suppress),
