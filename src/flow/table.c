@@ -232,9 +232,10 @@ static struct cn_flow *flow_alloc(struct cn_flow_table *t, cn_time_t now)
     return f;
 }
 
-/* Doubles the bucket array once flows outnumber buckets, so chains stay about one flow long
- * however many flows the memcap admits (flow.hash-size is only the starting size). The new
- * array is charged to the memcap; when it does not fit, chains simply grow longer. */
+/* Doubles the bucket array once flows outnumber half the buckets, so a lookup walks about 1.25
+ * flows (each a likely cache miss: only the chain's first flow is prefetched) however many
+ * flows the memcap admits (flow.hash-size is only the starting size). The new array is charged
+ * to the memcap; when it does not fit, chains simply grow longer. */
 static void grow_buckets(struct cn_flow_table *t)
 {
     uint64_t n = ((uint64_t)t->mask + 1) * 2;
@@ -295,7 +296,7 @@ static struct cn_flow *flow_create(struct cn_flow_table *t, const struct cn_pack
     cn_flow_lru_append(t, f, cn_flow_lru_index(f));
 
     t->active++;
-    if (CN_UNLIKELY(t->active > (uint64_t)t->mask + 1))
+    if (CN_UNLIKELY(t->active * 2 > (uint64_t)t->mask + 1))
         grow_buckets(t);
     count_new(t, f->proto);
     cn_flow_stat_set(t, CN_STAT_FLOW_ACTIVE, t->active);
