@@ -126,6 +126,9 @@ CN_API void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *
  * packet whose alert set a tag is not tagged itself (its alert shows it), as in Suricata. */
 CN_API void cn_detect_tags(struct cn_packet *p);
 
+/* Has a pass rule passed flow f (EVE flow "action": "pass")? Detection skips its packets. */
+CN_API bool cn_detect_flow_passed(const struct cn_flow *f);
+
 /* Releases the detection state the engine keeps on f (flowbits, flowint, ...). Called once
  * when the flow ends, after its records are written; f->detect is NULL afterwards. */
 CN_API void cn_detect_flow_end(struct cn_flow *f);

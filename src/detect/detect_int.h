@@ -131,6 +131,9 @@ enum cn_rule_flag {
     CN_RULE_STREAM_ONLY = 1u << 7, /* tcp-stream: payload keywords see the stream only */
     CN_RULE_ON_STREAM = 1u << 8,   /* its payload keywords inspect reassembled TCP data (set by
                                       engine.c when the groups are built) */
+    CN_RULE_PASS_FLOW = 1u << 9,   /* a pass rule whose match passes the whole flow: addresses
+                                      only, an application protocol, or protocol detection only
+                                      (engine.c, as Suricata's flow-scoped actions) */
 };
 
 struct cn_rule {
@@ -314,6 +317,7 @@ struct cn_flow_detect {
     struct cn_threshold_flow *thresholds; /* by_flow threshold counters (threshold.c) */
     struct cn_tag_entry *tags;            /* session tags (tag.c); ntags of them */
     uint8_t ntags;
+    bool passed; /* a pass rule passed the flow: no more detection on it (engine.c) */
 };
 /* f's state, allocated on first use; NULL when memory runs out (the caller treats the rule
  * as not matching, or skips the update). */

@@ -88,19 +88,45 @@ static bool rule_in_proto(const struct cn_rule *r, unsigned proto)
     return r->proto == IPPROTO_ICMP_ && proto == IPPROTO_ICMPV6_;
 }
 
-/* Addresses and protocol only: no sigmatch in any list, any ports, no application protocol.
- * Post-match actions are allowed (ET's reputation rules set flowbits): IP-only rules are
- * tried before the others, so what they set is seen by the checkers of the same packet, as
- * the setters-first order wants. Pass rules stay with the others (a pass must be seen on
- * every packet until pass applies to whole flows). */
-static bool rule_is_iponly(const struct cn_rule *r)
+/* Addresses and protocol only: no sigmatch in any list, any ports, no application protocol. */
+static bool rule_addresses_only(const struct cn_rule *r)
 {
-    if (r->action == CN_ACTION_PASS || r->app_proto || !r->sp.any || !r->dp.any)
+    if (r->app_proto || !r->sp.any || !r->dp.any)
         return false;
     for (unsigned l = 0; l < r->nlists && l < CN_LIST__MAX; l++)
         if (r->lists[l].n)
             return false;
     return true;
+}
+
+/* IP-only rules: addresses only. Post-match actions are allowed (ET's reputation rules set
+ * flowbits): IP-only rules are tried before the others, so what they set is seen by the
+ * checkers of the same packet, as the setters-first order wants. Pass rules stay with the
+ * others: they are ordered first among them, and such a pass passes the whole flow anyway. */
+static bool rule_is_iponly(const struct cn_rule *r)
+{
+    return r->action != CN_ACTION_PASS && rule_addresses_only(r);
+}
+
+/* Checked only on the packets that complete protocol detection (kw/app_layer_protocol.c). */
+static bool rule_is_pd_only(const struct cn_rule *r)
+{
+    extern const struct cn_keyword cn_kw_app_layer_protocol;
+    if ((r->flags & CN_RULE_HAS_PAYLOAD) || r->app_proto)
+        return false;
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    for (unsigned i = 0; i < pl->n; i++)
+        if (pl->v[i].kw == &cn_kw_app_layer_protocol)
+            return true;
+    return false;
+}
+
+/* Suricata applies a pass to the flow when the rule is IP-only, protocol-detection only or
+ * for an application protocol, or when it matched the stream (FlowApplySignatureActions). */
+static bool pass_scope_is_flow(const struct cn_rule *r)
+{
+    return r->action == CN_ACTION_PASS &&
+           (rule_addresses_only(r) || r->app_proto || rule_is_pd_only(r));
 }
 
 static bool in_group(const struct cn_rule *r, int proto)
@@ -216,6 +242,9 @@ int cn_detect_groups_build(struct cn_ruleset *rs)
     if (!gs)
         return -CN_ENOMEM;
     rs->groups = gs;
+    for (unsigned i = 0; i < rs->n; i++)
+        if (pass_scope_is_flow(rs->rules[i]))
+            rs->rules[i]->flags |= CN_RULE_PASS_FLOW;
     for (unsigned i = 0; i < rs->n; i++)
         if (rule_on_stream(rs->rules[i])) {
             rs->rules[i]->flags |= CN_RULE_ON_STREAM;
@@ -520,6 +549,22 @@ static void sort_queue(struct cn_alert *q, unsigned n)
     }
 }
 
+/* From now on the flow's packets and stream are not inspected; what waits is dropped. */
+static void pass_flow(struct cn_detect_ctx *ctx, struct cn_flow *f)
+{
+    struct cn_flow_detect *fd = cn_flow_detect_get(f);
+    if (!fd || fd->passed)
+        return;
+    cn_detect_stream_release(ctx, f);
+    fd->passed = true;
+}
+
+bool cn_detect_flow_passed(const struct cn_flow *f)
+{
+    const struct cn_flow_detect *fd = f->detect;
+    return fd && fd->passed;
+}
+
 static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)
 {
     sort_queue(ctx->queue, ctx->nqueue);
@@ -527,8 +572,12 @@ static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)
     uint64_t suppressed = 0, overflow = 0;
     for (unsigned i = 0; i < ctx->nqueue; i++) {
         struct cn_alert *a = &ctx->queue[i];
-        if (a->action == CN_ACTION_PASS)
-            break; /* pass: no alert, and none from the rules ordered after it */
+        if (a->action == CN_ACTION_PASS) {
+            /* pass: no alert, and none from the rules ordered after it */
+            if (p->flow && (a->stream || (a->rule->flags & CN_RULE_PASS_FLOW)))
+                pass_flow(ctx, p->flow);
+            break;
+        }
         /* suppress, threshold, detection_filter, rate_filter (threshold.c), as Suricata's
          * PacketAlertHandle: a match below its threshold is dropped, a suppressed one counted */
         enum cn_threshold_verdict tv = cn_threshold_check(ctx->rs->thresholds, a, p, ctx->stats);
@@ -610,6 +659,8 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
     *alerts = ctx->alerts;
     /* TODO(cn): decoder-event rules (pkthdr) on packets without IP */
     if (!ctx->g || (p->ip_ver != 4 && p->ip_ver != 6))
+        return 0;
+    if (p->flow && cn_detect_flow_passed(p->flow))
         return 0;
     const struct rule_group *g = &ctx->g->groups[p->proto];
     if (!g->v)
@@ -821,7 +872,7 @@ unsigned cn_detect_stream_data(struct cn_detect_ctx *ctx, struct cn_flow *f, str
 {
     *alerts = ctx->alerts;
     bool gap = flags & CN_STREAM_GAP;
-    if (!ctx->g || !ctx->g->any_stream || len == 0 || (!gap && !data))
+    if (!ctx->g || !ctx->g->any_stream || len == 0 || (!gap && !data) || cn_detect_flow_passed(f))
         return 0;
     struct cn_raw *r = raw_of(f, toserver, true);
     if (!r)
@@ -857,7 +908,8 @@ unsigned cn_detect_stream(struct cn_detect_ctx *ctx, struct cn_packet *p, bool t
                           uint64_t acked, struct cn_packet *view, const struct cn_alert **alerts)
 {
     *alerts = ctx->alerts;
-    if (!ctx->g || !ctx->g->any_stream || !p->flow || !(p->flags & CN_PKT_TCP))
+    if (!ctx->g || !ctx->g->any_stream || !p->flow || !(p->flags & CN_PKT_TCP) ||
+        cn_detect_flow_passed(p->flow))
         return 0;
     struct cn_raw *r = raw_of(p->flow, toserver, false);
     if (!r)
@@ -881,7 +933,7 @@ unsigned cn_detect_stream_flush(struct cn_detect_ctx *ctx, struct cn_flow *f, bo
                                 struct cn_packet *view, const struct cn_alert **alerts)
 {
     *alerts = ctx->alerts;
-    if (!ctx->g || !f->detect)
+    if (!ctx->g || !f->detect || cn_detect_flow_passed(f))
         return 0;
     struct cn_raw *r = raw_of(f, toserver, false);
     raw_compact(ctx, r);

@@ -1,6 +1,7 @@
 /* eve_flow: the "flow" record written when a flow ends, with Suricata's fields and order:
  * the header (client as src, server as dest), "flow" with the per-direction packet and byte
- * counts, start, end, age, state, end reason and whether it alerted, then "ether" and
+ * counts, start, end, age, state, end reason, whether it alerted and "action": "pass" when
+ * a pass rule passed it, then "ether" and
  * "community_id" when enabled, and for TCP a "tcp" object with the flags seen (as hex and
  * as booleans) and the session's final state. */
 #include "output/output_int.h"
@@ -66,6 +67,8 @@ void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f)
     const char *reason = cn_flow_end_reason_name((enum cn_flow_end_reason)f->end_reason);
     cn_json_str(j, "reason", reason ? reason : "unknown");
     cn_json_bool(j, "alerted", f->alerted);
+    if (cn_detect_flow_passed(f))
+        cn_json_str(j, "action", "pass");
     cn_json_close(j);
 
     if (cfg->eve_ethernet)

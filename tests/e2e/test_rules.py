@@ -7,7 +7,7 @@ run_cleannet fixture."""
 import json
 import re
 
-from helpers import Clock, get, only, tcp_session, udp_exchange, write_pcap
+from helpers import Clock, TcpSession, ether_l2, get, only, tcp_session, udp_exchange, write_pcap
 
 HTTP_REQ = b"GET /secret/admin.php HTTP/1.1\r\nHost: victim\r\nUser-Agent: evil-scanner\r\n\r\n"
 
@@ -114,6 +114,39 @@ def test_pass_rule_suppresses(run_cleannet, tmp_path):
     r = run_cleannet(http_pcap(tmp_path / "http.pcap"), "-S", rules, check=True)
     assert alerts(r) == []
     assert fast_lines(r) == []
+
+
+def two_sessions(path):
+    clock = Clock()
+    pkts = []
+    for cli, sport in (("10.6.0.1", 41000), ("10.6.0.2", 41001)):
+        s = TcpSession(cli, "10.6.0.9", sport, 80, clock, l2=ether_l2())
+        pkts += (s.handshake() + s.send(True, b"GET /evil HTTP/1.0\r\n\r\n") +
+                 s.send(False, b"HTTP/1.0 200 OK\r\n\r\nevil") + s.close())
+    write_pcap(path, pkts)
+    return path
+
+
+def test_pass_scope_flow_or_packet(run_cleannet, tmp_path):
+    """An addresses-only pass rule, as in Suricata, passes the whole flow (both directions,
+    every later packet; the flow record says "action": "pass"); a pass rule with packet keywords
+    passes only the packets it matches."""
+    rules = rules_file(tmp_path, (
+        'pass ip 10.6.0.1 any -> any any (msg:"trusted host"; sid:60;)\n'
+        'pass tcp any any -> any any (msg:"only SYNs"; flags:S; sid:61;)\n'
+        'alert tcp any any -> any any (msg:"any packet"; flow:stateless; sid:62;)\n'
+        'alert tcp any any -> any any (msg:"evil"; content:"evil"; sid:63;)\n'))
+    r = run_cleannet(two_sessions(tmp_path / "two.pcap"), "-S", rules, check=True)
+    by_src = {}
+    for a in alerts(r):
+        by_src.setdefault(a["src_ip"] if a["src_port"] != 80 else a["dest_ip"], []).append(
+            a["alert"]["signature_id"])
+    assert "10.6.0.1" not in by_src
+    # the second client's SYN is passed, its other 10 packets alert; evil both ways
+    assert by_src["10.6.0.2"].count(62) == 10 and by_src["10.6.0.2"].count(63) == 2
+    flows = {f["src_ip"]: f for f in r.flows}
+    assert flows["10.6.0.1"]["flow"]["action"] == "pass"
+    assert "action" not in flows["10.6.0.2"]["flow"]
 
 
 def test_drop_and_reject_in_ids_mode(run_cleannet, tmp_path):
