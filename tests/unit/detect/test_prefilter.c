@@ -398,18 +398,34 @@ static const char *const pf_rules =
     "alert tcp any any -> any 1024: (sid:12;)\n"
     "alert tcp any any <> any 22 (sid:13;)\n"
     "alert tcp any any -> any 22 (content:\"zeta\"; sid:14;)\n"
-    "alert tcp any any -> any any (content:\"alpha\"; nocase; sid:15;)\n";
-#define PF_NRULES 15
+    "alert tcp any any -> any any (content:\"alpha\"; nocase; sid:15;)\n"
+    "alert tcp any any -> any any (content:\"ab\"; sid:16;)\n"
+    "alert tcp any any -> any 25 (content:\"q\"; sid:17;)\n"
+    "alert tcp any any -> any any (content:\"longer-one\"; content:\"z\"; fast_pattern; "
+    "sid:18;)\n";
+#define PF_NRULES 18
 
 static const struct want pf_want[PF_NRULES + 1] = {
-    [1] = {W_PATTERN, "alpha", false, 0, 0}, [2] = {W_PATTERN, "beta", true, 0, 0},
-    [3] = {W_PATTERN, "alpha", false, 0, 0}, [4] = {W_DP, NULL, false, 22, 22},
-    [5] = {W_SP, NULL, false, 80, 80},       [6] = {W_ALWAYS, NULL, false, 0, 0},
-    [7] = {W_ALWAYS, NULL, false, 0, 0},     [8] = {W_PATTERN, "delta-long", false, 0, 0},
-    [9] = {W_PATTERN, "eps", false, 0, 0},   [10] = {W_PATTERN, "cde", false, 0, 0},
-    [11] = {W_DP, NULL, false, 8000, 8010},  [12] = {W_ALWAYS, NULL, false, 0, 0},
-    [13] = {W_ALWAYS, NULL, false, 0, 0},    [14] = {W_PATTERN, "zeta", false, 0, 0},
+    [1] = {W_PATTERN, "alpha", false, 0, 0},
+    [2] = {W_PATTERN, "beta", true, 0, 0},
+    [3] = {W_PATTERN, "alpha", false, 0, 0},
+    [4] = {W_DP, NULL, false, 22, 22},
+    [5] = {W_SP, NULL, false, 80, 80},
+    [6] = {W_ALWAYS, NULL, false, 0, 0},
+    [7] = {W_ALWAYS, NULL, false, 0, 0},
+    [8] = {W_PATTERN, "delta-long", false, 0, 0},
+    [9] = {W_PATTERN, "eps", false, 0, 0},
+    [10] = {W_PATTERN, "cde", false, 0, 0},
+    [11] = {W_DP, NULL, false, 8000, 8010},
+    [12] = {W_ALWAYS, NULL, false, 0, 0},
+    [13] = {W_ALWAYS, NULL, false, 0, 0},
+    [14] = {W_PATTERN, "zeta", false, 0, 0},
     [15] = {W_PATTERN, "alpha", true, 0, 0},
+    /* patterns under PATTERN_MIN bytes are not compiled: tried like rules without one, and a
+     * marked one that short gives way to the longest content */
+    [16] = {W_ALWAYS, NULL, false, 0, 0},
+    [17] = {W_DP, NULL, false, 25, 25},
+    [18] = {W_PATTERN, "longer-one", false, 0, 0},
 };
 
 static bool occurs(const uint8_t *buf, uint32_t len, const char *pat, bool nocase)
@@ -513,10 +529,10 @@ static void test_pf_counts(void **state)
     (void)state;
     struct pf_case c;
     pf_setup(&c, 0);
-    /* alpha, beta (nocase), alpha (nocase), delta-long, eps, cde, zeta */
-    assert_int_equal(cn_prefilter_patterns(c.pf), 7);
-    assert_int_equal(cn_prefilter_always(c.pf), 4); /* 6, 7, 12, 13 */
-    assert_int_equal(cn_prefilter_ported(c.pf), 3); /* 4, 5, 11 */
+    /* alpha, beta (nocase), alpha (nocase), delta-long, eps, cde, zeta, longer-one */
+    assert_int_equal(cn_prefilter_patterns(c.pf), 8);
+    assert_int_equal(cn_prefilter_always(c.pf), 5); /* 6, 7, 12, 13, 16 */
+    assert_int_equal(cn_prefilter_ported(c.pf), 4); /* 4, 5, 11, 17 */
     pf_teardown(&c);
 }
 
@@ -525,7 +541,7 @@ static void test_pf_fixed(void **state)
     (void)state;
     struct pf_case c;
     pf_setup(&c, 0);
-    const uint32_t always = S(6) | S(7) | S(12) | S(13);
+    const uint32_t always = S(6) | S(7) | S(12) | S(13) | S(16);
     const char *t = "xx alpha yy";
     assert_int_equal(pf_check(&c, 0, (const uint8_t *)t, (uint32_t)strlen(t), true, 1, 2),
                      always | S(1) | S(3) | S(15));
@@ -552,6 +568,9 @@ static void test_pf_fixed(void **state)
                      always | S(14));
     assert_int_equal(pf_check(&c, 0, (const uint8_t *)t, (uint32_t)strlen(t), true, 7, 8010),
                      always | S(11) | S(14));
+    t = "z longer-one";
+    assert_int_equal(pf_check(&c, 0, (const uint8_t *)t, (uint32_t)strlen(t), true, 1, 25),
+                     always | S(17) | S(18));
     /* no payload */
     assert_int_equal(pf_check(&c, 0, NULL, 0, true, 1, 8000), always | S(11));
     assert_int_equal(pf_check(&c, 0, NULL, 0, false, 1, 8000), always);
