@@ -317,7 +317,6 @@ struct cn_flow_detect {
     struct cn_threshold_flow *thresholds; /* by_flow threshold counters (threshold.c) */
     struct cn_tag_entry *tags;            /* session tags (tag.c); ntags of them */
     uint8_t ntags;
-    bool passed; /* a pass rule passed the flow: no more detection on it (engine.c) */
 };
 /* f's state, allocated on first use; NULL when memory runs out (the caller treats the rule
  * as not matching, or skips the update). */

@@ -552,17 +552,15 @@ static void sort_queue(struct cn_alert *q, unsigned n)
 /* From now on the flow's packets and stream are not inspected; what waits is dropped. */
 static void pass_flow(struct cn_detect_ctx *ctx, struct cn_flow *f)
 {
-    struct cn_flow_detect *fd = cn_flow_detect_get(f);
-    if (!fd || fd->passed)
+    if (f->passed)
         return;
     cn_detect_stream_release(ctx, f);
-    fd->passed = true;
+    f->passed = true; /* on the flow itself: checked for every packet, f->detect may be cold */
 }
 
 bool cn_detect_flow_passed(const struct cn_flow *f)
 {
-    const struct cn_flow_detect *fd = f->detect;
-    return fd && fd->passed;
+    return f->passed;
 }
 
 static unsigned finalize(struct cn_detect_ctx *ctx, struct cn_packet *p)

@@ -84,7 +84,7 @@ void cn_detect_tags(struct cn_packet *p)
     if (!p->flow || (p->flags & CN_PKT_PSEUDO))
         return;
     struct cn_flow_detect *fd = p->flow->detect;
-    if (CN_LIKELY(!fd || fd->ntags == 0) || fd->passed) /* a passed flow is not inspected */
+    if (CN_LIKELY(!fd || fd->ntags == 0) || p->flow->passed) /* a passed flow: no inspection */
         return;
     bool tag = false;
     for (unsigned i = 0; i < fd->ntags;) {

@@ -80,6 +80,7 @@ struct cn_flow {
     uint8_t icmp_code; /* ICMP/ICMPv6 flows: code of the first packet */
     uint8_t seen;      /* private: directions seen (for NEW -> ESTABLISHED) */
     bool alerted;
+    bool passed;    /* a pass rule passed the whole flow: no more detection (src/detect) */
     bool swapped;   /* client/server reversed after creation */
     bool emergency; /* created during emergency mode */
 
