@@ -431,7 +431,95 @@ void cn_addr_set_free(struct cn_addr_set *s)
 {
     if (s == NULL)
         return;
-    cn_free(s->v4);
-    cn_free(s->v6);
+    if (!s->shared) {
+        cn_free(s->v4);
+        cn_free(s->v6);
+    }
     memset(s, 0, sizeof(*s));
+}
+
+/* ---- the pool of shared range arrays ---- */
+
+struct pool_entry {
+    uint64_t hash;
+    struct cn_addr_range *v; /* NULL: empty slot */
+    unsigned n;
+};
+struct cn_addr_pool {
+    struct pool_entry *slots;
+    size_t mask, used;
+};
+
+struct cn_addr_pool *cn_addr_pool_new(void)
+{
+    struct cn_addr_pool *p = cn_calloc(1, sizeof(*p));
+    if (p && !(p->slots = cn_calloc(64, sizeof(*p->slots)))) {
+        cn_free(p);
+        return NULL;
+    }
+    if (p)
+        p->mask = 63;
+    return p;
+}
+
+static bool pool_grow(struct cn_addr_pool *p)
+{
+    size_t n = (p->mask + 1) * 2;
+    struct pool_entry *ns = cn_calloc(n, sizeof(*ns));
+    if (!ns)
+        return false;
+    for (size_t i = 0; i <= p->mask; i++) {
+        if (!p->slots[i].v)
+            continue;
+        size_t j = p->slots[i].hash & (n - 1);
+        while (ns[j].v)
+            j = (j + 1) & (n - 1);
+        ns[j] = p->slots[i];
+    }
+    cn_free(p->slots);
+    p->slots = ns;
+    p->mask = n - 1;
+    return true;
+}
+
+/* The pool's copy of v[0..n): the one already there (v is freed) or v itself, from now on
+ * the pool's. The caller made room. */
+static struct cn_addr_range *pool_intern(struct cn_addr_pool *p, struct cn_addr_range *v,
+                                         unsigned n)
+{
+    size_t bytes = (size_t)n * sizeof(*v);
+    uint64_t h = cn_hash_bytes(v, bytes, n);
+    size_t i = h & p->mask;
+    for (; p->slots[i].v; i = (i + 1) & p->mask)
+        if (p->slots[i].hash == h && p->slots[i].n == n && !memcmp(p->slots[i].v, v, bytes)) {
+            cn_free(v);
+            return p->slots[i].v;
+        }
+    p->slots[i] = (struct pool_entry){h, v, n};
+    p->used++;
+    return v;
+}
+
+void cn_addr_pool_share(struct cn_addr_pool *p, struct cn_addr_set *s)
+{
+    if (!p || s->shared || s->any || (!s->v4 && !s->v6))
+        return;
+    /* room for both arrays first, so the set is shared whole or not at all */
+    if ((p->used + 2) * 2 > p->mask + 1 && !pool_grow(p))
+        return; /* out of memory: the set keeps its own arrays */
+    if (s->v4)
+        s->v4 = pool_intern(p, s->v4, s->n4);
+    if (s->v6)
+        s->v6 = pool_intern(p, s->v6, s->n6);
+    s->shared = true;
+}
+
+void cn_addr_pool_free(struct cn_addr_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i <= p->mask; i++)
+        cn_free(p->slots[i].v);
+    cn_free(p->slots);
+    cn_free(p);
 }

@@ -27,7 +27,8 @@ struct cn_addr_range {
 struct cn_addr_set {
     struct cn_addr_range *v4, *v6;
     unsigned n4, n6;
-    bool any; /* matches every address of both families */
+    bool any;    /* matches every address of both families */
+    bool shared; /* v4/v6 belong to a cn_addr_pool, not to this set */
 };
 struct cn_port_range {
     uint16_t lo, hi;
@@ -54,6 +55,14 @@ int cn_addr_set_parse(struct cn_addr_set *out, const char *text, const struct cn
                       char *err, size_t errlen);
 bool cn_addr_set_match(const struct cn_addr_set *s, const union cn_addr *a, int family);
 void cn_addr_set_free(struct cn_addr_set *s);
+/* Rules name a few sets ($HOME_NET, $EXTERNAL_NET) thousands of times, each parsed into arrays
+ * of its own spread over the heap. A pool keeps one copy of each distinct array: sharing
+ * moves s's arrays into the pool (or swaps them for the identical copy already there) and
+ * marks s shared. Address checks of every rule then read the same few cache lines. */
+struct cn_addr_pool;
+struct cn_addr_pool *cn_addr_pool_new(void);
+void cn_addr_pool_share(struct cn_addr_pool *p, struct cn_addr_set *s);
+void cn_addr_pool_free(struct cn_addr_pool *p);
 /* Ports: any, 80, 1024:, :1023, 80:90, $VAR, lists and negation like addresses. */
 int cn_port_set_parse(struct cn_port_set *out, const char *text, const struct cn_detect_vars *v,
                       char *err, size_t errlen);

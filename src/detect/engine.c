@@ -54,7 +54,8 @@ struct cn_rule_groups {
     /* groups[proto].v == NULL: no rule names that protocol, use any (the ip rules) */
     struct rule_group groups[256];
     struct rule_group any;
-    bool any_stream; /* some rule inspects the TCP stream: keep raw-stream buffers */
+    bool any_stream;            /* some rule inspects the TCP stream: keep raw-stream buffers */
+    struct cn_addr_pool *addrs; /* the rules' address arrays, one copy of each */
 };
 
 struct cn_detect_ctx {
@@ -242,6 +243,11 @@ int cn_detect_groups_build(struct cn_ruleset *rs)
     if (!gs)
         return -CN_ENOMEM;
     rs->groups = gs;
+    gs->addrs = cn_addr_pool_new(); /* without it the rules keep their own arrays */
+    for (unsigned i = 0; i < rs->n; i++) {
+        cn_addr_pool_share(gs->addrs, &rs->rules[i]->src);
+        cn_addr_pool_share(gs->addrs, &rs->rules[i]->dst);
+    }
     for (unsigned i = 0; i < rs->n; i++)
         if (pass_scope_is_flow(rs->rules[i]))
             rs->rules[i]->flags |= CN_RULE_PASS_FLOW;
@@ -284,6 +290,7 @@ void cn_detect_groups_free(struct cn_rule_groups *gs)
     for (unsigned p = 0; p < 256; p++)
         group_free(&gs->groups[p]);
     group_free(&gs->any);
+    cn_addr_pool_free(gs->addrs);
     cn_free(gs);
 }
 
