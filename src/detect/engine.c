@@ -58,6 +58,9 @@ struct cn_rule_groups {
     struct cn_addr_pool *addrs; /* the rules' address arrays, one copy of each */
 };
 
+/* Size classes of cached raw-stream buffers: 256 bytes to 64 KiB (see raw_buf_free()). */
+#define RAW_CACHE_CLASSES 9
+
 struct cn_detect_ctx {
     const struct cn_ruleset *rs;
     struct cn_stats *stats;
@@ -69,6 +72,9 @@ struct cn_detect_ctx {
     bool stream_mode;             /* inspecting reassembled stream data, not a packet */
     bool raw_budget_logged;
     uint64_t raw_bytes; /* bytes waiting in this worker's raw-stream buffers */
+    /* free raw-stream buffers by size class (RAW_MIN << k), linked through their first bytes */
+    uint8_t *raw_cache[RAW_CACHE_CLASSES];
+    unsigned raw_cache_n[RAW_CACHE_CLASSES];
     struct cn_rule_counts *counts;
     /* this packet's matches before ordering; grows (rarely) when many rules match at once */
     struct cn_alert *queue;
@@ -343,6 +349,8 @@ int cn_detect_ctx_set_profile(struct cn_detect_ctx *ctx, struct cn_rule_profile 
     return 0;
 }
 
+static void raw_cache_free(struct cn_detect_ctx *ctx);
+
 void cn_detect_ctx_free(struct cn_detect_ctx *ctx)
 {
     if (!ctx)
@@ -354,6 +362,7 @@ void cn_detect_ctx_free(struct cn_detect_ctx *ctx)
     cn_free(ctx->ipcand);
     cn_free(ctx->queue);
     cn_transform_scratch_free(ctx->xform);
+    raw_cache_free(ctx);
     cn_free(ctx);
 }
 
@@ -715,9 +724,10 @@ unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
  * so possibly alerts, depend on the other flows of the worker: it is a memory guard, logged
  * once, not meant to be reached. Buffers are sized to what they hold (a power of two from
  * RAW_MIN): thousands of flows may each wait with a few bytes. */
-#define RAW_MAX    (64u << 10)
-#define RAW_BUDGET (128u << 20)
-#define RAW_MIN    256u
+#define RAW_MAX         (64u << 10)
+#define RAW_BUDGET      (128u << 20)
+#define RAW_MIN         256u
+#define RAW_CACHE_DEPTH 64u
 
 static struct cn_raw *raw_of(struct cn_flow *f, bool toserver, bool create)
 {
@@ -725,23 +735,74 @@ static struct cn_raw *raw_of(struct cn_flow *f, bool toserver, bool create)
     return fd ? &fd->raw[toserver ? 0 : 1] : NULL;
 }
 
-static void raw_buf_put(struct cn_raw *r)
+/* Buffers come and go with every inspection window (an idle direction gives its buffer
+ * back), so the worker keeps a few of each size class, RAW_MIN << k, on free lists instead of
+ * going through malloc and free each time (about 4% of an ET Open run). The link is stored in
+ * the free buffer itself; each list holds at most RAW_CACHE_DEPTH buffers. */
+static unsigned raw_class(uint32_t cap)
 {
-    cn_free(r->buf);
+    unsigned k = 0;
+    while ((RAW_MIN << k) < cap)
+        k++;
+    return k;
+}
+
+static void raw_buf_free(struct cn_detect_ctx *ctx, uint8_t *buf, uint32_t cap)
+{
+    unsigned k = raw_class(cap);
+    if (!ctx || k >= RAW_CACHE_CLASSES || ctx->raw_cache_n[k] >= RAW_CACHE_DEPTH) {
+        cn_free(buf);
+        return;
+    }
+    memcpy(buf, &ctx->raw_cache[k], sizeof(void *));
+    ctx->raw_cache[k] = buf;
+    ctx->raw_cache_n[k]++;
+}
+
+static uint8_t *raw_buf_alloc(struct cn_detect_ctx *ctx, uint32_t cap)
+{
+    unsigned k = raw_class(cap);
+    if (k < RAW_CACHE_CLASSES && ctx->raw_cache[k]) {
+        uint8_t *b = ctx->raw_cache[k];
+        memcpy(&ctx->raw_cache[k], b, sizeof(void *));
+        ctx->raw_cache_n[k]--;
+        return b;
+    }
+    return cn_malloc(cap);
+}
+
+static void raw_cache_free(struct cn_detect_ctx *ctx)
+{
+    for (unsigned k = 0; k < RAW_CACHE_CLASSES; k++)
+        while (ctx->raw_cache[k]) {
+            uint8_t *b = ctx->raw_cache[k];
+            memcpy(&ctx->raw_cache[k], b, sizeof(void *));
+            cn_free(b);
+        }
+}
+
+static void raw_buf_put(struct cn_detect_ctx *ctx, struct cn_raw *r)
+{
+    if (r->buf)
+        raw_buf_free(ctx, r->buf, r->cap);
     r->buf = NULL;
     r->cap = r->len = r->ctx_len = 0;
 }
 
-static bool raw_reserve(struct cn_raw *r, uint32_t need)
+static bool raw_reserve(struct cn_detect_ctx *ctx, struct cn_raw *r, uint32_t need)
 {
     if (need <= r->cap)
         return true;
     uint32_t cap = CN_MAX(r->cap, RAW_MIN);
     while (cap < need)
         cap *= 2;
-    uint8_t *nb = cn_realloc(r->buf, cap);
+    uint8_t *nb = raw_buf_alloc(ctx, cap);
     if (!nb)
         return false;
+    if (r->buf) {
+        memcpy(nb, r->buf, r->len);
+        raw_buf_free(ctx, r->buf, r->cap);
+    }
     r->buf = nb;
     r->cap = cap;
     return true;
@@ -762,7 +823,7 @@ static void raw_compact(struct cn_detect_ctx *ctx, struct cn_raw *r)
         memcpy(r->tail, r->buf + from, keep);
         r->tail_len = (uint8_t)keep;
         r->markers = false;
-        raw_buf_put(r);
+        raw_buf_put(ctx, r);
         return;
     }
     memmove(r->buf, r->buf + from, r->len - from);
@@ -773,7 +834,7 @@ static void raw_compact(struct cn_detect_ctx *ctx, struct cn_raw *r)
 static bool raw_append(struct cn_detect_ctx *ctx, struct cn_raw *r, const uint8_t *b, uint32_t n)
 {
     uint32_t lead = r->buf ? 0 : r->tail_len; /* a fresh buffer starts with the saved tail */
-    if (!raw_reserve(r, r->len + lead + n))
+    if (!raw_reserve(ctx, r, r->len + lead + n))
         return false;
     if (lead) {
         memcpy(r->buf, r->tail, lead);
@@ -955,8 +1016,7 @@ void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *f)
     for (int d = 0; d < 2; d++) {
         struct cn_raw *r = &((struct cn_flow_detect *)f->detect)->raw[d];
         ctx->raw_bytes -= raw_pending(r); /* consumed or not, pending bytes are counted */
-        if (r->buf)
-            raw_buf_put(r);
+        raw_buf_put(ctx, r);
         r->consumed = 0;
     }
 }
