@@ -126,6 +126,17 @@ CN_API void cn_detect_stream_release(struct cn_detect_ctx *ctx, struct cn_flow *
  * packet whose alert set a tag is not tagged itself (its alert shows it), as in Suricata. */
 CN_API void cn_detect_tags(struct cn_packet *p);
 
+/* Starts loading f's detection state (raw-stream windows, flowbits) into the cache: called
+ * when the packet's flow is known, it arrives while the stream engine works on the packet. */
+static inline void cn_detect_prefetch(const struct cn_flow *f)
+{
+    if (f->detect) {
+        __builtin_prefetch(f->detect);
+        __builtin_prefetch((const char *)f->detect + 64);
+        __builtin_prefetch((const char *)f->detect + 128);
+    }
+}
+
 /* Has a pass rule passed flow f (EVE flow "action": "pass")? Detection skips its packets. */
 CN_API bool cn_detect_flow_passed(const struct cn_flow *f);
 

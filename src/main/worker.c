@@ -101,6 +101,8 @@ static void stream_inspect(struct cn_worker *w, struct cn_flow *f, struct cn_pac
 static void process_packet(struct cn_worker *w, struct cn_packet *p)
 {
     struct cn_flow *f = cn_flow_handle(w->flows, p);
+    if (f && w->detect)
+        cn_detect_prefetch(f);
     if (f && (p->flags & CN_PKT_TCP))
         cn_stream_packet(w->stream, w->flows, f, p);
     else if (f && (p->flags & CN_PKT_UDP))
