@@ -37,6 +37,9 @@ struct cn_prefilter {
     uint32_t *sp_first, *by_sp;
     unsigned nported; /* rules filed by port */
     unsigned nrules;  /* rules in the group */
+    /* bit i: group rule i has no pattern here but a (short) content, so it cannot match an
+     * empty payload; NULL when no such rule */
+    uint64_t *needs_payload;
 };
 
 /* A rule naming at most this many ports is filed under each of them. */
@@ -271,6 +274,17 @@ out_free:
     return rc;
 }
 
+static int mark_needs_payload(struct cn_prefilter *pf, const uint32_t *idx, unsigned n, uint32_t i)
+{
+    if (!pf->needs_payload) {
+        uint32_t top = n ? idx[n - 1] : 0; /* idx ascends */
+        if (!(pf->needs_payload = cn_calloc(top / 64 + 1, sizeof(uint64_t))))
+            return -CN_ENOMEM;
+    }
+    pf->needs_payload[i / 64] |= 1ull << (i % 64);
+    return 0;
+}
+
 struct cn_prefilter *cn_prefilter_build(const struct cn_rule *const *rules, const uint32_t *idx,
                                         unsigned n, char *err, size_t errlen)
 {
@@ -294,6 +308,8 @@ struct cn_prefilter *cn_prefilter_build(const struct cn_rule *const *rules, cons
             pattern_bytes(c, &b, &len);
         if (!c || len < PATTERN_MIN) {
             pf->always[pf->nalways++] = i;
+            if (c && mark_needs_payload(pf, idx, n, i) < 0)
+                goto out_nomem;
             continue;
         }
         e[ne++] = (struct entry){b, len, (c->flags & CN_CONTENT_NOCASE) != 0, i};
@@ -327,6 +343,7 @@ void cn_prefilter_free(struct cn_prefilter *pf)
     cn_free(pf->first);
     cn_free(pf->rule_of);
     cn_free(pf->always);
+    cn_free(pf->needs_payload);
     cn_free(pf->dp_first);
     cn_free(pf->by_dp);
     cn_free(pf->sp_first);
@@ -440,6 +457,21 @@ static unsigned merge(struct run *r, unsigned nr, uint32_t *out)
     }
 }
 
+/* An empty payload: the candidates less the rules that need payload bytes (most packets
+ * without payload are bare ACKs, and each such rule would be tried on every one). */
+static unsigned without_payload_rules(const struct cn_prefilter *pf, struct cn_prefilter_scratch *s,
+                                      struct run *runs, unsigned nr, const uint32_t **out)
+{
+    unsigned n = merge(runs, nr, s->merged), k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t r = s->merged[i];
+        if (!(pf->needs_payload[r / 64] & (1ull << (r % 64))))
+            s->merged[k++] = r;
+    }
+    *out = s->merged;
+    return k;
+}
+
 unsigned cn_prefilter_run(const struct cn_prefilter *pf, struct cn_prefilter_scratch *s,
                           const uint8_t *buf, uint32_t len, bool has_ports, uint16_t sp,
                           uint16_t dp, const uint32_t **out)
@@ -473,6 +505,8 @@ unsigned cn_prefilter_run(const struct cn_prefilter *pf, struct cn_prefilter_scr
             (struct run){pf->by_sp + pf->sp_first[sp], pf->sp_first[sp + 1] - pf->sp_first[sp]};
     if (nr == 0)
         return 0;
+    if (len == 0 && pf->needs_payload)
+        return without_payload_rules(pf, s, runs, nr, out);
     if (nr == 1) {
         *out = runs[0].v;
         return runs[0].n;

@@ -379,7 +379,8 @@ struct want {
     enum want_kind kind;
     const char *pattern; /* W_PATTERN */
     bool nocase;
-    uint16_t lo, hi; /* W_DP, W_SP: the ports */
+    uint16_t lo, hi;    /* W_DP, W_SP: the ports */
+    bool needs_payload; /* W_ALWAYS, W_DP: a short content, so never on an empty payload */
 };
 
 static const char *const pf_rules =
@@ -423,8 +424,8 @@ static const struct want pf_want[PF_NRULES + 1] = {
     [15] = {W_PATTERN, "alpha", true, 0, 0},
     /* patterns under PATTERN_MIN bytes are not compiled: tried like rules without one, and a
      * marked one that short gives way to the longest content */
-    [16] = {W_ALWAYS, NULL, false, 0, 0},
-    [17] = {W_DP, NULL, false, 25, 25},
+    [16] = {W_ALWAYS, NULL, false, 0, 0, true},
+    [17] = {W_DP, NULL, false, 25, 25, true},
     [18] = {W_PATTERN, "longer-one", false, 0, 0},
 };
 
@@ -449,6 +450,8 @@ static bool occurs(const uint8_t *buf, uint32_t len, const char *pat, bool nocas
 static bool wanted(const struct want *w, const uint8_t *buf, uint32_t len, bool has_ports,
                    uint16_t sp, uint16_t dp)
 {
+    if (w->needs_payload && len == 0)
+        return false;
     switch (w->kind) {
     case W_PATTERN:
         return occurs(buf, len, w->pattern, w->nocase);
@@ -571,9 +574,10 @@ static void test_pf_fixed(void **state)
     t = "z longer-one";
     assert_int_equal(pf_check(&c, 0, (const uint8_t *)t, (uint32_t)strlen(t), true, 1, 25),
                      always | S(17) | S(18));
-    /* no payload */
-    assert_int_equal(pf_check(&c, 0, NULL, 0, true, 1, 8000), always | S(11));
-    assert_int_equal(pf_check(&c, 0, NULL, 0, false, 1, 8000), always);
+    /* no payload: rule 16's short content cannot be there, nor rule 17's */
+    assert_int_equal(pf_check(&c, 0, NULL, 0, true, 1, 8000), (always & ~S(16)) | S(11));
+    assert_int_equal(pf_check(&c, 0, NULL, 0, false, 1, 8000), always & ~S(16));
+    assert_int_equal(pf_check(&c, 0, NULL, 0, true, 1, 25), always & ~S(16));
     pf_teardown(&c);
 }
 
