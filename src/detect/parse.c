@@ -222,6 +222,28 @@ static int parse_header(struct cn_rule *r, char *h, const struct cn_detect_loade
     return 0;
 }
 
+/* The parser an application-layer keyword waits for (its sticky buffers and keywords come with
+ * the application-layer parsers), or NULL for any other name. Only the load report uses it. */
+static const char *parser_of(const char *name)
+{
+    static const struct {
+        const char *prefix, *parser;
+    } owners[] = {
+        {"http2.", "http2"},  {"http.", "http"},     {"http_", "http"},   {"uricontent", "http"},
+        {"urilen", "http"},   {"file.", "file"},     {"file_", "file"},   {"filename", "file"},
+        {"fileext", "file"},  {"filemagic", "file"}, {"filemd5", "file"}, {"filesha", "file"},
+        {"filesize", "file"}, {"dns.", "dns"},       {"dns_", "dns"},     {"tls.", "tls"},
+        {"tls_", "tls"},      {"ssl_", "tls"},       {"ja3", "tls"},      {"ja4", "tls"},
+        {"ssh.", "ssh"},      {"ssh_", "ssh"},       {"hassh", "ssh"},    {"smb.", "smb"},
+        {"smtp.", "smtp"},    {"ftp.", "ftp"},       {"sip.", "sip"},     {"krb5", "krb5"},
+        {"snmp.", "snmp"},    {"dhcp.", "dhcp"},     {"rfb.", "rfb"},     {"dcerpc.", "dcerpc"},
+    };
+    for (size_t i = 0; i < CN_ARRAY_LEN(owners); i++)
+        if (!strncmp(name, owners[i].prefix, strlen(owners[i].prefix)))
+            return owners[i].parser;
+    return NULL;
+}
+
 /* One option "name" or "name:value" (already NUL-terminated). */
 static int apply_option(struct cn_rule_builder *b, char *opt, char *err, size_t errlen)
 {
@@ -238,7 +260,14 @@ static int apply_option(struct cn_rule_builder *b, char *opt, char *err, size_t 
     }
     const struct cn_keyword *kw = cn_kw_find(name);
     if (kw == NULL) {
-        snprintf(err, errlen, "unsupported keyword '%.48s'", name);
+        const char *parser = parser_of(name);
+        if (parser)
+            snprintf(err, errlen,
+                     "unsupported keyword '%.48s' (needs the %s parser, not yet in "
+                     "cleannet)",
+                     name, parser);
+        else
+            snprintf(err, errlen, "unsupported keyword '%.48s'", name);
         return -CN_EINVAL;
     }
     if (value != NULL && (kw->flags & CN_KW_NOVALUE)) {

@@ -241,7 +241,9 @@ static void test_keywords(void **state)
 {
     (void)state;
     bad("alert tcp any any -> any any (msg:\"m\"; http.uri; content:\"x\"; sid:1;)",
-        "unsupported keyword 'http.uri'");
+        "unsupported keyword 'http.uri' (needs the http parser, not yet in cleannet)");
+    bad("alert tcp any any -> any any (urilen:>5; sid:1;)",
+        "unsupported keyword 'urilen' (needs the http parser, not yet in cleannet)");
     bad("alert tcp any any -> any any (foo:bar; sid:1;)", "unsupported keyword 'foo'");
     bad("alert tcp any any -> any any (msg:\"m\";)", "rule has no sid");
     bad("alert tcp any any -> any any ()", "rule has no sid");
