@@ -25,6 +25,7 @@
 #include "stream/stream.h" /* the chunk flags only: the worker passes the ACK position in */
 
 extern const struct cn_keyword cn_kw_dsize;
+extern const struct cn_keyword cn_kw_decode_event;
 
 #define IPPROTO_ICMP_   1
 #define IPPROTO_ICMPV6_ 58
@@ -56,6 +57,10 @@ struct cn_rule_groups {
     struct rule_group any;
     bool any_stream;            /* some rule inspects the TCP stream: keep raw-stream buffers */
     struct cn_addr_pool *addrs; /* the rules' address arrays, one copy of each */
+    /* rules for packets without IP that carry decoder events: decode-event rules of any
+     * protocol and any address and port (Suricata's decoder-event group), in rule order */
+    const struct cn_rule **nonip;
+    unsigned nnonip;
 };
 
 /* Size classes of cached raw-stream buffers: 256 bytes to 64 KiB (see raw_buf_free()). */
@@ -113,6 +118,19 @@ static bool rule_addresses_only(const struct cn_rule *r)
 static bool rule_is_iponly(const struct cn_rule *r)
 {
     return r->action != CN_ACTION_PASS && rule_addresses_only(r);
+}
+
+/* A rule that can judge a packet without an IP header: any protocol, addresses and ports,
+ * and a decode-event check (Suricata gives such packets only these rules). */
+static bool rule_for_non_ip(const struct cn_rule *r)
+{
+    if (!r->proto_any || r->app_proto || !r->src.any || !r->dst.any || !r->sp.any || !r->dp.any)
+        return false;
+    const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
+    bool event = false;
+    for (unsigned i = 0; i < pl->n; i++)
+        event |= pl->v[i].kw == &cn_kw_decode_event;
+    return event && !(r->flags & CN_RULE_HAS_PAYLOAD);
 }
 
 /* Checked only on the packets that complete protocol detection (kw/app_layer_protocol.c). */
@@ -264,6 +282,12 @@ int cn_detect_groups_build(struct cn_ruleset *rs)
                 rs->rules[i]->flags |= CN_RULE_STREAM_ONLY;
             gs->any_stream = true;
         }
+    gs->nonip = cn_calloc(rs->n ? rs->n : 1, sizeof(*gs->nonip));
+    if (!gs->nonip)
+        return -CN_ENOMEM;
+    for (unsigned i = 0; i < rs->n; i++)
+        if (rule_for_non_ip(rs->rules[i]))
+            gs->nonip[gs->nnonip++] = rs->rules[i];
     bool named[256] = {false};
     for (unsigned i = 0; i < rs->n; i++) {
         const struct cn_rule *r = rs->rules[i];
@@ -297,6 +321,7 @@ void cn_detect_groups_free(struct cn_rule_groups *gs)
         group_free(&gs->groups[p]);
     group_free(&gs->any);
     cn_addr_pool_free(gs->addrs);
+    cn_free(gs->nonip);
     cn_free(gs);
 }
 
@@ -667,13 +692,32 @@ static bool first_in_direction(const struct cn_packet *p)
     return (p->toserver ? f->pkts_toserver : f->pkts_toclient) <= 1;
 }
 
+/* A packet without IP (a broken or unknown layer below it, ARP): only its decoder events can
+ * be judged, by the rules made for that (pkthdr/ip rules with decode-event and nothing else
+ * that needs IP). */
+static unsigned detect_non_ip(struct cn_detect_ctx *ctx, struct cn_packet *p)
+{
+    if (p->events_n == 0 || ctx->g->nnonip == 0)
+        return 0;
+    ctx->nqueue = 0;
+    for (unsigned k = 0; k < ctx->g->nnonip; k++) {
+        const struct cn_rule *r = ctx->g->nonip[k];
+        if (try_rule(ctx, r, p, false)) {
+            run_postmatch(ctx, r, p);
+            queue_add(ctx, r);
+        }
+    }
+    return ctx->nqueue ? finalize(ctx, p) : 0;
+}
+
 unsigned cn_detect_packet(struct cn_detect_ctx *ctx, struct cn_packet *p,
                           const struct cn_alert **alerts)
 {
     *alerts = ctx->alerts;
-    /* TODO(cn): decoder-event rules (pkthdr) on packets without IP */
-    if (!ctx->g || (p->ip_ver != 4 && p->ip_ver != 6))
+    if (!ctx->g)
         return 0;
+    if (p->ip_ver != 4 && p->ip_ver != 6)
+        return detect_non_ip(ctx, p);
     if (p->flow && cn_detect_flow_passed(p->flow))
         return 0;
     const struct rule_group *g = &ctx->g->groups[p->proto];

@@ -8,6 +8,7 @@ import json
 import re
 
 from helpers import Clock, TcpSession, ether_l2, get, only, tcp_session, udp_exchange, write_pcap
+from scapy.all import IP, UDP, Ether
 
 HTTP_REQ = b"GET /secret/admin.php HTTP/1.1\r\nHost: victim\r\nUser-Agent: evil-scanner\r\n\r\n"
 
@@ -314,3 +315,20 @@ def test_stream_and_packet_rules(run_cleannet, tmp_path):
             assert a["payload"] == "R0VUIC9zZWNyZXQgSFRUUC8xLjANCg0K"  # the whole request
         else:
             assert a["stream"] == 0 and a["pcap_cnt"] == 4
+
+
+def test_decode_event_rules_on_packets_without_ip(run_cleannet, tmp_path):
+    """A frame too short for its Ethernet header carries no IP: only decode-event rules for any
+    address can judge it (Suricata's pkthdr rules); rules that need IP never see it."""
+    pcap = tmp_path / "short.pcap"
+    ok = bytes(Ether() / IP(src="10.7.0.1", dst="10.7.0.2") / UDP(sport=1, dport=2))
+    write_pcap(pcap, [(1.0, b"\x02\x00\x00\x00\x00\x01\x02\x00"), (2.0, ok)])
+    rules = rules_file(tmp_path, (
+        'alert pkthdr any any -> any any (msg:"short"; '
+        'decode-event:ethernet.pkt_too_small; sid:70;)\n'
+        'alert pkthdr 10.7.0.1 any -> any any (msg:"needs ip"; '
+        'decode-event:ethernet.pkt_too_small; sid:71;)\n'
+        'alert ip any any -> any any (msg:"any ip"; sid:72;)\n'))
+    r = run_cleannet(pcap, "-S", rules, check=True)
+    assert [(a["alert"]["signature_id"], a["pcap_cnt"]) for a in alerts(r)] == [(70, 1), (72, 2)]
+    assert "src_ip" not in alerts(r)[0]
