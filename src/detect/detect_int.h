@@ -98,6 +98,7 @@ bool cn_set_list_next(const char *s, size_t len, size_t *pos, const char **elem,
 enum cn_list_id {
     CN_LIST_PACKET,  /* header and flow keywords: ttl, flags, flow, dsize, ... */
     CN_LIST_PAYLOAD, /* the packet payload (and, later, reassembled stream data) */
+    CN_LIST_BASE64,  /* base64_data: what base64_decode decoded, inspected from it */
     CN_LIST__BUILTIN,
     CN_LIST__MAX = 64,
 };
@@ -295,6 +296,9 @@ void cn_inspect_scratch_free(struct cn_inspect_scratch *s);
  * the previous match, and when a later relative keyword fails, the earlier content is
  * retried at its next occurrence (bounded). True when the whole list matches. */
 bool cn_inspect_list(struct cn_inspect *in, const struct cn_smlist *list);
+/* RFC 4648 base64 of in[0..n) into out (room for n / 4 * 3 + 3 bytes), up to the first byte
+ * outside the alphabet; returns the decoded length (kw/base64_decode.c). */
+uint32_t cn_base64_decode(const uint8_t *in, uint32_t n, uint8_t *out);
 
 /* The detection state of one flow (flowstate.c), at f->detect. NULL until a rule needs it:
  * use cn_flow_detect_get(). Each part frees its own data in cn_flow_detect_release(). */

@@ -251,7 +251,7 @@ static bool rule_on_stream(const struct cn_rule *r)
         return false;
     if (r->nlists <= CN_LIST_PAYLOAD || r->lists[CN_LIST_PAYLOAD].n == 0)
         return false;
-    for (unsigned l = CN_LIST_PAYLOAD + 1; l < r->nlists && l < CN_LIST__MAX; l++)
+    for (unsigned l = CN_LIST__BUILTIN; l < r->nlists && l < CN_LIST__MAX; l++)
         if (r->lists[l].n)
             return false; /* a packet header buffer (tcp.hdr, ...) ties it to packets */
     const struct cn_smlist *pl = &r->lists[CN_LIST_PACKET];
@@ -485,7 +485,7 @@ static bool rule_match(struct cn_detect_ctx *ctx, const struct cn_rule *r, struc
         unsigned l = k < r->nvar_lists ? r->var_lists[k] : k - r->nvar_lists;
         if (k >= r->nvar_lists && (l < CN_LIST_PAYLOAD || var_list_first(r, l)))
             continue;
-        if (l >= CN_LIST__MAX)
+        if (l >= CN_LIST__MAX || l == CN_LIST_BASE64) /* base64_decode runs that one */
             continue;
         const struct cn_smlist *list = &r->lists[l];
         struct cn_smlist view; /* list without its transform chain */

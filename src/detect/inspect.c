@@ -22,6 +22,8 @@
 
 enum { NO_MATCH = 0, MATCH = 1, GIVE_UP = -1 };
 
+extern const struct cn_keyword cn_kw_base64_decode;
+
 struct cn_inspect_scratch {
     pcre2_match_data *md; /* one ovector pair: only the whole match's bounds are used */
 };
@@ -264,6 +266,8 @@ static int run(struct cn_inspect *in, const struct cn_smlist *l, unsigned i)
         return step_pcre(in, l, i, sm->data);
     if (sm->kw == &cn_kw_isdataat)
         return step_isdataat(in, l, i, sm->data);
+    if (sm->kw == &cn_kw_base64_decode) /* terminal, as in Suricata: base64_data decides */
+        return sm->kw->match(in, sm->data) ? MATCH : NO_MATCH;
     if (sm->kw->match != NULL && !sm->kw->match(in, sm->data))
         return NO_MATCH;
     return next(in, l, i);

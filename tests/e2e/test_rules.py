@@ -332,3 +332,23 @@ def test_decode_event_rules_on_packets_without_ip(run_cleannet, tmp_path):
     r = run_cleannet(pcap, "-S", rules, check=True)
     assert [(a["alert"]["signature_id"], a["pcap_cnt"]) for a in alerts(r)] == [(70, 1), (72, 2)]
     assert "src_ip" not in alerts(r)[0]
+
+
+def test_base64_decode_on_an_smtp_stream(run_cleannet, tmp_path):
+    """base64_decode/base64_data on a mail body cut over several segments (stream rule of an
+    application protocol), as ET's CVE-2023-23397 rules use them."""
+    import base64
+    body = base64.b64encode(b"hello, this is an evil payload inside").decode()
+    mail = ("EHLO client\r\nMAIL FROM:<a@b>\r\nDATA\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + body + "\r\n.\r\n").encode()
+    clock = Clock()
+    s = TcpSession("10.8.0.1", "10.8.0.25", 42500, 25, clock, l2=ether_l2())
+    write_pcap(tmp_path / "smtp.pcap", s.handshake() + s.send(True, mail, mss=40) + s.close())
+    rules = rules_file(tmp_path, (
+        'alert smtp any any -> any any (msg:"b64"; content:"base64|0d 0a 0d 0a|"; '
+        'base64_decode:relative; base64_data; content:"evil payload"; sid:80;)\n'
+        'alert smtp any any -> any any (msg:"b64 miss"; content:"base64|0d 0a 0d 0a|"; '
+        'base64_decode:relative; base64_data; content:"harmless"; sid:81;)\n'))
+    r = run_cleannet(tmp_path / "smtp.pcap", "-S", rules, check=True)
+    assert [a["alert"]["signature_id"] for a in alerts(r)] == [80]
+    assert alerts(r)[0]["app_proto"] == "smtp"
