@@ -1,6 +1,7 @@
 /* decode: turns a captured frame into a struct cn_packet. Link layers, VLAN/QinQ, MPLS, PPPoE,
- * ARP, IPv4/IPv6 with options and extension headers, TCP/UDP/ICMP, tunnels (GRE, VXLAN,
- * Geneve, IP-in-IP), IPv4/IPv6 fragment reassembly and checksum validation.
+ * ARP, IPv4/IPv6 with options and extension headers, TCP/UDP/SCTP/ICMP, ESP, tunnels (GRE,
+ * ERSPAN, VXLAN, Geneve, Teredo, IP-in-IP), IPv4/IPv6 fragment reassembly and checksum
+ * validation.
  *
  * A malformed packet is not an error: decoding stops at the broken layer, the packet carries
  * the anomaly events, the counters are bumped and processing goes on. Every read of packet
@@ -108,7 +109,7 @@ enum cn_ipv6_exthdr {
     CN_IPV6_EXT_FH = 1u << 2,   /* fragment, 44 */
     CN_IPV6_EXT_DST = 1u << 3,  /* destination options, 60 */
     CN_IPV6_EXT_AH = 1u << 4,   /* authentication, 51 */
-    CN_IPV6_EXT_ESP = 1u << 5,  /* encapsulating security payload, 50: decoding stops */
+    CN_IPV6_EXT_ESP = 1u << 5,  /* encapsulating security payload, 50: the last header */
     CN_IPV6_EXT_NONE = 1u << 6, /* no next header, 59 */
     CN_IPV6_EXT_MH = 1u << 7,   /* mobility (135), HIP (139), shim6 (140) */
 };
@@ -135,6 +136,11 @@ struct cn_icmp_info {
     uint8_t quoted_proto;
     uint16_t quoted_sp, quoted_dp;
     union cn_addr quoted_src, quoted_dst;
+};
+
+/* ESP header fields (RFC 4303 section 2); the SPI keys the flow */
+struct cn_esp_info {
+    uint32_t spi, seq;
 };
 
 struct cn_arp_info {
@@ -183,6 +189,7 @@ struct cn_packet {
         struct cn_tcp_info tcp;
         struct cn_icmp_info icmp;
         struct cn_arp_info arp;
+        struct cn_esp_info esp;
     };
     const uint8_t *payload;
     uint32_t payload_len;
@@ -240,6 +247,8 @@ struct cn_decode_config {
     bool vxlan_enabled;  /* default on, UDP port 4789 */
     bool geneve_enabled; /* default on, UDP port 6081 */
     uint16_t vxlan_port, geneve_port;
+    bool teredo_enabled; /* default on, UDP port 3544 (either end) */
+    uint16_t teredo_port;
     uint8_t max_layers; /* decoder.max-layers, default 16 */
 };
 CN_API void cn_decode_config_defaults(struct cn_decode_config *cfg);

@@ -22,6 +22,9 @@ struct cn_layer {
     /* Optional: the UDP port the configuration assigns (0 = disabled), replacing the
      * layers.def default. */
     uint16_t (*udp_port)(const struct cn_decode_config *cfg);
+    /* Also tried when the port is the source port: Teredo relays and servers answer from
+     * theirs, so both directions of a Teredo exchange are tunnelled (Suricata matches either). */
+    bool udp_either_port;
 };
 
 #define CN_LAYER(name, links, ethertypes, ipprotos, udpports)                                      \
@@ -54,6 +57,11 @@ struct cn_decode_ctx {
     uint8_t via;      /* enum cn_via of the layer being entered */
     bool in_rebuilt;  /* decoding a rebuilt datagram: inner fragments are not reassembled */
     uint32_t tun_key; /* GRE key or VNI of the tunnel being entered, mixed into tunnel_id */
+    /* Where the payload of the last GRE version 0 header starts, and that header's first flag
+     * byte: ERSPAN, reached through the ethertype table, needs to know that GRE handed it its
+     * bytes and whether GRE had a sequence number (type I or II). Cleared per frame. */
+    const uint8_t *gre_payload;
+    uint8_t gre_flags;
 
     /* checksum validation; csum_on drops to false when AUTO sees offloading */
     bool csum_on;
@@ -65,6 +73,7 @@ struct cn_decode_ctx {
     uint8_t udp_n;
     uint16_t udp_port[CN_DEC_MAX_UDP_PORTS];
     uint8_t udp_lid[CN_DEC_MAX_UDP_PORTS];
+    bool udp_either[CN_DEC_MAX_UDP_PORTS]; /* the layer's udp_either_port */
 
     struct cn_defrag *defrag;
     struct cn_packet rebuilt;
@@ -108,8 +117,10 @@ bool cn_dec_ethertype(struct cn_decode_ctx *ctx, struct cn_packet *p, uint16_t t
 bool cn_dec_ipproto(struct cn_decode_ctx *ctx, struct cn_packet *p, uint8_t proto,
                     const uint8_t *data, uint32_t len);
 bool cn_dec_ipproto_known(const struct cn_decode_ctx *ctx, uint8_t proto);
-bool cn_dec_udp(struct cn_decode_ctx *ctx, struct cn_packet *p, uint16_t dp, const uint8_t *data,
-                uint32_t len);
+/* Tries the layers registered for the destination port (or, for udp_either_port layers, for
+ * either port) in layers.def order. */
+bool cn_dec_udp(struct cn_decode_ctx *ctx, struct cn_packet *p, uint16_t sp, uint16_t dp,
+                const uint8_t *data, uint32_t len);
 bool cn_dec_layer(struct cn_decode_ctx *ctx, struct cn_packet *p, enum cn_layer_id lid,
                   enum cn_via via, const uint8_t *data, uint32_t len);
 /* Called by an IP layer that starts while p already holds an IP header: the packet becomes a

@@ -56,6 +56,8 @@ void cn_decode_config_defaults(struct cn_decode_config *cfg)
     cfg->geneve_enabled = true;
     cfg->vxlan_port = 4789;
     cfg->geneve_port = 6081;
+    cfg->teredo_enabled = true;
+    cfg->teredo_port = 3544;
     cfg->max_layers = 16;
 }
 
@@ -79,6 +81,7 @@ static void build_tables(struct cn_decode_ctx *ctx)
                 continue;
             ctx->udp_port[ctx->udp_n] = port;
             ctx->udp_lid[ctx->udp_n] = (uint8_t)lid;
+            ctx->udp_either[ctx->udp_n] = layer_descs[lid]->udp_either_port;
             ctx->udp_n++;
         }
     }
@@ -184,11 +187,11 @@ bool cn_dec_ipproto(struct cn_decode_ctx *ctx, struct cn_packet *p, uint8_t prot
     return cn_dec_layer(ctx, p, (enum cn_layer_id)(tag - 1), CN_VIA_IPPROTO, data, len);
 }
 
-bool cn_dec_udp(struct cn_decode_ctx *ctx, struct cn_packet *p, uint16_t dp, const uint8_t *data,
-                uint32_t len)
+bool cn_dec_udp(struct cn_decode_ctx *ctx, struct cn_packet *p, uint16_t sp, uint16_t dp,
+                const uint8_t *data, uint32_t len)
 {
     for (unsigned i = 0; i < ctx->udp_n; i++) {
-        if (ctx->udp_port[i] != dp)
+        if (ctx->udp_port[i] != dp && !(ctx->udp_either[i] && ctx->udp_port[i] == sp))
             continue;
         /* A declined tunnel is not a layer: give the count back. */
         uint8_t before = ctx->layers;
@@ -254,6 +257,7 @@ void cn_decode_frame(struct cn_decode_ctx *ctx, const struct cn_frame *f, struct
 
     ctx->layers = 0;
     ctx->tun_key = 0;
+    ctx->gre_payload = NULL;
     ctx->in_rebuilt = false;
     ctx->rebuilt_ready = false;
 

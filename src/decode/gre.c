@@ -1,7 +1,8 @@
 /* gre: Generic Routing Encapsulation, version 0 (RFC 2784 with the key and sequence fields of
  * RFC 2890, and the routing/SRE fields of RFC 1701) and version 1, the enhanced GRE of PPTP
  * (RFC 2637 section 4.1) that carries PPP. The version 0 protocol field is an ethertype, so
- * the payload goes through the ethertype table (IPv4, IPv6, Ethernet 0x6558, VLAN, MPLS...).
+ * the payload goes through the ethertype table (IPv4, IPv6, Ethernet 0x6558, VLAN, MPLS,
+ * ERSPAN...).
  * A GRE key is mixed into the tunnel id. */
 #include "decode/decode_int.h"
 
@@ -137,6 +138,8 @@ static bool gre_decode(struct cn_decode_ctx *ctx, struct cn_packet *p, const uin
         CN_DEC_INVALID(ctx, p, GRE_WRONG_VERSION);
         return true;
     }
+    ctx->gre_payload = cn_cur_ptr(&c);
+    ctx->gre_flags = f0;
     cn_dec_ethertype(ctx, p, proto, cn_cur_ptr(&c), (uint32_t)cn_cur_left(&c));
     return true;
 }

@@ -1,7 +1,7 @@
 /* ipv6: the IPv6 header (RFC 8200 section 3), its extension headers (section 4: hop-by-hop,
- * routing, fragment, destination options, AH (RFC 4302), ESP (RFC 4303, decoding stops), no
- * next header) with Suricata's anomaly events, fragments handed to defrag, and IPv6-in-IP
- * tunnels (protocol 41, RFC 2473 / RFC 4213) inside IPv4 or IPv6. */
+ * routing, fragment, destination options, AH (RFC 4302), ESP (RFC 4303: the last header, read
+ * by esp.c), no next header) with Suricata's anomaly events, fragments handed to defrag, and
+ * IPv6-in-IP tunnels (protocol 41, RFC 2473 / RFC 4213) inside IPv4 or IPv6. */
 #include "decode/decode_int.h"
 
 #define IPV6_HDR_LEN 40
@@ -18,7 +18,6 @@ enum {
     NH_MH = 135,
     NH_HIP = 139,
     NH_SHIM6 = 140,
-    NH_SCTP = 132,
 };
 
 /* Walks the TLV options of a hop-by-hop or destination options header (RFC 8200 4.2). */
@@ -223,8 +222,12 @@ static bool ext_headers(struct cn_decode_ctx *ctx, struct cn_packet *p, struct f
             continue;
         }
         case NH_ESP:
+            /* the last header: the ESP layer reads it, as Suricata's DecodeESP does */
             seen |= CN_IPV6_EXT_ESP;
-            goto out_stop;
+            p->proto = nh;
+            p->ip_hlen = (uint16_t)off;
+            p->ipv6_exthdrs = seen;
+            return true;
         case NH_NONE:
             seen |= CN_IPV6_EXT_NONE;
             if (left > 0)
@@ -296,8 +299,7 @@ static bool ipv6_decode(struct cn_decode_ctx *ctx, struct cn_packet *p, const ui
         CN_DEC_EVENT(ctx, p, IPV6_WITH_ICMPV4);
         return true;
     }
-    if (!cn_dec_ipproto(ctx, p, p->proto, l4, l4_len) && p->proto != NH_SCTP &&
-        !cn_dec_ipproto_known(ctx, p->proto))
+    if (!cn_dec_ipproto(ctx, p, p->proto, l4, l4_len) && !cn_dec_ipproto_known(ctx, p->proto))
         CN_DEC_EVENT(ctx, p, IPV6_UNKNOWN_NEXT_HEADER);
     return true;
 }

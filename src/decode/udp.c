@@ -1,7 +1,7 @@
 /* udp: the UDP header (RFC 768). The length field must match the IP payload exactly, as
  * Suricata requires. A zero checksum over IPv4 means "none"; over IPv6 it is invalid
- * (RFC 8200 section 8.1). Tunnels on UDP ports (VXLAN, Geneve) are tried by destination
- * port through the layers.def port table. */
+ * (RFC 8200 section 8.1). Tunnels on UDP ports (VXLAN, Geneve, Teredo) are tried through the
+ * layers.def port table: by destination port, Teredo by either port. */
 #include "decode/decode_int.h"
 
 #define UDP_HDR_LEN 8
@@ -41,7 +41,7 @@ static bool udp_decode(struct cn_decode_ctx *ctx, struct cn_packet *p, const uin
     if (cn_dec_csum_enabled(ctx) && (csum != 0 || p->ip_ver == 6))
         cn_dec_csum_result(ctx, p, CN_PKT_L4_CSUM_BAD, cn_csum_l4_ok(p, 17, data, len));
     if (ctx->udp_n)
-        cn_dec_udp(ctx, p, dp, p->payload, p->payload_len);
+        cn_dec_udp(ctx, p, sp, dp, p->payload, p->payload_len);
     return true;
 }
 

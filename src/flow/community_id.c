@@ -24,6 +24,8 @@ void cn_flow_community_id(const struct cn_flow *f, uint16_t seed, char out[64])
     const size_t alen = f->ip_ver == 6 ? 16 : 4;
     const union cn_addr *a = &f->src, *b = &f->dst;
     uint16_t pa = f->sp, pb = f->dp;
+    if (f->proto == 50) /* ESP keeps its SPI in sp/dp; Suricata hashes zero ports */
+        pa = pb = 0;
 
     /* Addresses compare in network byte order, ports numerically. */
     int c = memcmp(a->b, b->b, alen);

@@ -40,7 +40,8 @@ struct cn_flow {
      * engine swaps the flow on seeing a SYN/ACK first). ICMP and ICMPv6 flows, as in
      * Suricata: sp is the ICMP type of the first packet, dp its counterpart type (echo
      * request <-> reply, ...; 0 when there is none) and icmp_code the first packet's code.
-     * Protocols without ports have sp = dp = 0. vlan[] holds vlan_n ids, zeros after. */
+     * ESP flows hold the SPI in sp (high half) and dp (low half): see cn_flow_esp_spi().
+     * Other protocols without ports have sp = dp = 0. vlan[] holds vlan_n ids, zeros after. */
     union cn_addr src, dst;
     union {
         struct {
@@ -90,6 +91,12 @@ struct cn_flow {
     uint8_t mac_src_ts[CN_FLOW_MAX_MACS][6], mac_dst_ts[CN_FLOW_MAX_MACS][6];
     uint8_t mac_src_tc[CN_FLOW_MAX_MACS][6], mac_dst_tc[CN_FLOW_MAX_MACS][6];
 };
+
+/* The SPI of an ESP flow (IP protocol 50), kept in the port fields of the key. */
+static inline uint32_t cn_flow_esp_spi(const struct cn_flow *f)
+{
+    return (uint32_t)f->sp << 16 | f->dp;
+}
 
 struct cn_flow_timeouts {
     uint32_t new_, established, closed;
@@ -177,7 +184,7 @@ CN_API const char *cn_flow_end_reason_name(enum cn_flow_end_reason r); /* "timeo
 /* Community ID v1 (https://github.com/corelight/community-id-spec) of the flow's key:
  * "1:" followed by base64 of a SHA-1. out must hold 64 bytes. Computed as Suricata does: ICMP
  * "ports" are the type and its counterpart type (sp/dp), the endpoints are always ordered,
- * and port-less protocols hash two zero ports. */
+ * and port-less protocols hash two zero ports (ESP too: its SPI is not a port). */
 CN_API void cn_flow_community_id(const struct cn_flow *f, uint16_t seed, char out[64]);
 
 #endif

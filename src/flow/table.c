@@ -5,8 +5,9 @@
  * 32-bit word before the key, and the key itself compares as a few 64-bit words. The hash is
  * symmetric (endpoints put in a fixed order first), so both directions of a flow land in the
  * same bucket, and it is seeded from the configuration. Keying mirrors Suricata's flow-hash.c:
- * TCP and UDP by ports, ICMP by type and counterpart type, other protocols by address pair
- * only; an ICMPv4 destination-unreachable joins the TCP/UDP flow of the header it quotes and
+ * TCP, UDP and SCTP by ports, ICMP by type and counterpart type, ESP by source, destination
+ * and SPI (one direction only), other protocols by address pair only; an ICMPv4
+ * destination-unreachable joins the TCP/UDP flow of the header it quotes and
  * other ICMPv4 errors get no flow. Nothing here allocates per packet: flows come from the pool
  * (pool.c), which is bounded by the memcap; when it refuses, the table enters emergency mode
  * and evicts its oldest flow (timeout.c). */
@@ -18,7 +19,14 @@ enum key_kind {
     KEY_QUOTED, /* ICMPv4 error: find the flow of the quoted header, never create */
 };
 
-enum { PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_ICMPV6 = 58 };
+enum {
+    PROTO_ICMP = 1,
+    PROTO_TCP = 6,
+    PROTO_UDP = 17,
+    PROTO_ESP = 50,
+    PROTO_ICMPV6 = 58,
+    PROTO_SCTP = 132,
+};
 
 /* flow_id is a pure function of key and start time, so it does not depend on hash_seed */
 #define FLOW_ID_SEED 0x636c65616e6e6574ull
@@ -108,6 +116,19 @@ static enum key_kind packet_key(const struct cn_packet *p, struct cn_flow_pkey *
         k->sp = p->sp;
         k->dp = p->dp;
         return KEY_FLOW;
+    case PROTO_SCTP:
+        if (!p->l4) /* header too short: Suricata sets up no flow either */
+            return KEY_NONE;
+        k->sp = p->sp;
+        k->dp = p->dp;
+        return KEY_FLOW;
+    case PROTO_ESP:
+        if (!p->l4)
+            return KEY_NONE;
+        /* the SPI takes the place of the ports; key_match() keeps it to one direction */
+        k->sp = (uint16_t)(p->esp.spi >> 16);
+        k->dp = (uint16_t)p->esp.spi;
+        return KEY_FLOW;
     case PROTO_ICMP:
         if (!(p->flags & CN_PKT_ICMPV4))
             return KEY_NONE;
@@ -178,8 +199,10 @@ static inline int key_match(const struct cn_flow *f, const struct cn_flow_pkey *
         return 0;
     if (cn_addr_eq(&f->src, &k->src) && cn_addr_eq(&f->dst, &k->dst) && f->key_ports == k->ports)
         return 1;
+    /* ESP: each direction of a security association has its own SPI, and Suricata matches
+     * an ESP flow in the direction that created it only */
     if (cn_addr_eq(&f->src, &k->dst) && cn_addr_eq(&f->dst, &k->src) &&
-        f->key_ports == swap_ports(k->ports))
+        f->key_ports == swap_ports(k->ports) && f->proto != PROTO_ESP)
         return 2;
     return 0;
 }
@@ -407,8 +430,8 @@ struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
     if (kind == KEY_QUOTED) {
         /* as Suricata: an ICMP packet's direction follows its sender */
         toserver = cn_addr_eq(&f->src, &p->src);
-    } else if (f->proto == PROTO_TCP || f->proto == PROTO_UDP || f->proto == PROTO_ICMP ||
-               f->proto == PROTO_ICMPV6) {
+    } else if (f->proto == PROTO_TCP || f->proto == PROTO_UDP || f->proto == PROTO_SCTP ||
+               f->proto == PROTO_ICMP || f->proto == PROTO_ICMPV6) {
         toserver = dir == 1;
     } else {
         /* Suricata has no direction for port-less protocols: every packet counts toserver */

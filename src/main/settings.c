@@ -470,6 +470,9 @@ int cn_main_settings(const struct cn_options *o, struct cn_settings *s)
                          &s->decode.geneve_enabled, err, sizeof(err)));
     GET(get_port(c, "decoder.vxlan.ports", &s->decode.vxlan_port, err, sizeof(err)));
     GET(get_port(c, "decoder.geneve.ports", &s->decode.geneve_port, err, sizeof(err)));
+    GET(cn_conf_get_bool(c, "decoder.teredo.enabled", s->decode.teredo_enabled,
+                         &s->decode.teredo_enabled, err, sizeof(err)));
+    GET(get_port(c, "decoder.teredo.ports", &s->decode.teredo_port, err, sizeof(err)));
 
     /* flow */
     GET(cn_conf_get_size(c, "flow.memcap", s->flow.memcap, &s->flow.memcap, err, sizeof(err)));

@@ -638,6 +638,8 @@ void cn_eve_flow_header(struct cn_output_thread *ot, const struct cn_flow *f, en
             cn_json_u64(j, "response_icmp_type", f->dp);
             cn_json_u64(j, "response_icmp_code", 0); /* Suricata does not track it either */
         }
+    } else if (f->proto == 50) {
+        cn_json_u64(j, "spi", cn_flow_esp_spi(f)); /* as Suricata's flow records */
     }
 }
 

@@ -1,6 +1,6 @@
 /* Tunnels: GRE v0 (IPv4, Ethernet, keyed), GRE v1 (PPTP), VXLAN, Geneve, IPv4-in-IPv4,
- * IPv6-in-IPv4, IPv4-in-IPv6: the packet describes the innermost IP, tunnel ids differ per
- * outer pair and are symmetric. */
+ * IPv6-in-IPv4, IPv4-in-IPv6, Teredo, ERSPAN types I-III: the packet describes the innermost
+ * IP, tunnel ids differ per outer pair and are symmetric. */
 #include "builders.h"
 
 static void inner_udp(struct fb *f, uint32_t src, uint32_t dst)
@@ -239,12 +239,250 @@ static void test_ip_in_ip(void **state)
     tctx_free(t);
 }
 
+/* IPv4 / UDP sp -> dp / [indicator] / IPv6 / UDP 1111 -> 2222, all lengths consistent. */
+static struct cn_packet *teredo_frame(struct tctx *t, struct fb *f, uint16_t sp, uint16_t dp,
+                                      const uint8_t *ind, size_t ind_len, uint8_t hlim)
+{
+    memset(f, 0, sizeof(*f));
+    size_t ip = ipv4(f, 17, 0xc0000201, 0xc0000202);
+    size_t u = udp(f, sp, dp);
+    if (ind_len)
+        put(f, ind, ind_len);
+    size_t i6 = ipv6(f, 17, V6_A, V6_B);
+    f->b[i6 + 7] = hlim;
+    size_t iu = udp(f, 1111, 2222);
+    fill(f, 't', 6);
+    ipv6_done(f, i6);
+    udp_done(f, i6, iu);
+    udp_done(f, ip, u);
+    ipv4_done(f, ip);
+    return dec(t, CN_LINK_IPV4, f);
+}
+
+static void assert_teredo_inner(const struct cn_packet *p)
+{
+    assert_int_equal(p->ip_ver, 6);
+    assert_true(p->flags & CN_PKT_TUNNEL);
+    assert_true(p->flags & CN_PKT_UDP);
+    assert_memory_equal(p->src.b, V6_A, 16);
+    assert_int_equal(p->sp, 1111);
+    assert_int_equal(p->dp, 2222);
+    assert_false(p->flags & CN_PKT_INVALID);
+}
+
+static void assert_plain_udp(const struct cn_packet *p, uint16_t dp)
+{
+    assert_int_equal(p->ip_ver, 4);
+    assert_false(p->flags & CN_PKT_TUNNEL);
+    assert_true(p->flags & CN_PKT_UDP);
+    assert_int_equal(p->dp, dp);
+    assert_int_equal(p->events_n, 0);
+}
+
+static void test_teredo(void **state)
+{
+    (void)state;
+    struct tctx *t = tctx_new(NULL);
+    struct fb f;
+    struct cn_packet *p = teredo_frame(t, &f, 40000, 3544, NULL, 0, 64);
+    assert_teredo_inner(p);
+    uint32_t id = p->tunnel_id;
+    assert_int_equal(stat(t, CN_STAT_DECODER_TEREDO), 1);
+    /* the relay's answer comes from 3544; an origin indication (RFC 4380 5.1.1) precedes it */
+    static const uint8_t origin[8] = {0, 0, 0x12, 0x34, 0x3f, 0xff, 0xff, 0xfe};
+    p = teredo_frame(t, &f, 3544, 40000, origin, sizeof(origin), 64);
+    assert_teredo_inner(p);
+    assert_int_equal(p->tunnel_id, id);
+    assert_int_equal(stat(t, CN_STAT_DECODER_TEREDO), 2);
+
+    /* authentication indicator (qualification traffic): Suricata leaves it to UDP */
+    static const uint8_t auth[13] = {0, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0};
+    assert_plain_udp(teredo_frame(t, &f, 40000, 3544, auth, sizeof(auth), 64), 3544);
+    /* hop limit 0: a chance match */
+    assert_plain_udp(teredo_frame(t, &f, 40000, 3544, NULL, 0, 0), 3544);
+    /* another port */
+    assert_plain_udp(teredo_frame(t, &f, 40000, 3545, NULL, 0, 64), 3545);
+    assert_int_equal(stat(t, CN_STAT_DECODER_TEREDO), 2);
+    tctx_free(t);
+}
+
+/* Datagrams on the Teredo port that are not Teredo stay plain UDP, untouched. */
+static void test_teredo_decline(void **state)
+{
+    (void)state;
+    struct tctx *t = tctx_new(NULL);
+    struct fb f = {0};
+    size_t ip = ipv4(&f, 17, 0xc0000201, 0xc0000202);
+    size_t u = udp(&f, 40000, 3544);
+    fill(&f, 'x', 60); /* not an IPv6 version nibble */
+    udp_done(&f, ip, u);
+    ipv4_done(&f, ip);
+    struct cn_packet *p = dec(t, CN_LINK_IPV4, &f);
+    assert_plain_udp(p, 3544);
+    assert_int_equal(p->payload_len, 60);
+
+    /* an IPv6 header whose payload length does not account for the datagram */
+    struct cn_packet *q = teredo_frame(t, &f, 40000, 3544, NULL, 0, 64);
+    assert_true(q->flags & CN_PKT_TUNNEL);
+    f.b[20 + 8 + 5] ^= 1; /* inner IPv6 payload length */
+    udp_done(&f, 0, 20);
+    assert_plain_udp(dec(t, CN_LINK_IPV4, &f), 3544);
+
+    /* an inner packet that decodes as invalid (UDP length past the datagram) is put back */
+    teredo_frame(t, &f, 40000, 3544, NULL, 0, 64);
+    set16(&f, 20 + 8 + 40 + 4, 200);
+    udp_done(&f, 0, 20);
+    p = dec(t, CN_LINK_IPV4, &f);
+    assert_plain_udp(p, 3544);
+    assert_false(p->flags & CN_PKT_INVALID);
+    assert_int_equal(stat(t, CN_STAT_DECODER_TEREDO), 2); /* the two well-formed frames */
+    tctx_free(t);
+
+    /* disabled, or moved to another port, by configuration */
+    struct cn_decode_config cfg;
+    cn_decode_config_defaults(&cfg);
+    cfg.teredo_enabled = false;
+    t = tctx_new(&cfg);
+    assert_plain_udp(teredo_frame(t, &f, 40000, 3544, NULL, 0, 64), 3544);
+    tctx_free(t);
+    cn_decode_config_defaults(&cfg);
+    cfg.teredo_port = 3545;
+    t = tctx_new(&cfg);
+    assert_teredo_inner(teredo_frame(t, &f, 40000, 3545, NULL, 0, 64));
+    assert_plain_udp(teredo_frame(t, &f, 40000, 3544, NULL, 0, 64), 3544);
+    tctx_free(t);
+}
+
+/* Ethernet [VLANs] / IPv4 / GRE (flags, proto [, seq]) / hdr / Ethernet / IPv4 / UDP. */
+static struct cn_packet *erspan_frame(struct tctx *t, struct fb *f, int vlans, uint8_t gre_f0,
+                                      uint16_t proto, const uint8_t *hdr, size_t hdr_len)
+{
+    memset(f, 0, sizeof(*f));
+    eth(f, vlans ? 0x8100 : 0x0800);
+    for (int i = 0; i < vlans; i++)
+        vlan(f, (uint16_t)(10 + i), i + 1 < vlans ? 0x8100 : 0x0800);
+    size_t ip = ipv4(f, 47, 0x01010101, 0x02020202);
+    put8(f, gre_f0);
+    put8(f, 0);
+    put16(f, proto);
+    if (gre_f0 & 0x10)
+        put32(f, 7); /* sequence number */
+    if (hdr_len)
+        put(f, hdr, hdr_len);
+    eth(f, 0x0800);
+    inner_udp(f, 0x0a140001, 0x0a140002);
+    ipv4_done(f, ip);
+    return dec(t, CN_LINK_ETHERNET, f);
+}
+
+static void test_erspan(void **state)
+{
+    (void)state;
+    struct tctx *t = tctx_new(NULL);
+    struct fb f;
+    /* type II: version 1, VLAN 100, session 5 */
+    static const uint8_t t2[8] = {0x10, 0x64, 0x00, 0x05, 0, 0, 0, 1};
+    struct cn_packet *p = erspan_frame(t, &f, 0, 0x10, 0x88be, t2, sizeof(t2));
+    assert_inner(p, 0x0a140001);
+    assert_int_equal(p->vlan_n, 1);
+    assert_int_equal(p->vlan[0], 100);
+    assert_memory_equal(p->eth_src, MAC_A, 6);
+    /* type I: no GRE sequence number, no ERSPAN header */
+    p = erspan_frame(t, &f, 0, 0x00, 0x88be, NULL, 0);
+    assert_inner(p, 0x0a140001);
+    assert_int_equal(p->vlan_n, 0);
+    /* type III: version 2, VLAN 0, with the platform-specific subheader (O flag) */
+    static const uint8_t t3[20] = {0x20, 0,    0, 5, 0, 0, 0, 9, 0, 0,
+                                   0,    0x01, 1, 2, 3, 4, 5, 6, 7, 8};
+    p = erspan_frame(t, &f, 0, 0x10, 0x22eb, t3, sizeof(t3));
+    assert_inner(p, 0x0a140001);
+    assert_int_equal(p->vlan_n, 0);
+    /* ... and without it, VLAN 7 after an outer tag */
+    static const uint8_t t3b[12] = {0x20, 0x07, 0, 5, 0, 0, 0, 9, 0, 0, 0, 0};
+    p = erspan_frame(t, &f, 1, 0x00, 0x22eb, t3b, sizeof(t3b));
+    assert_inner(p, 0x0a140001);
+    assert_int_equal(p->vlan_n, 2);
+    assert_int_equal(p->vlan[0], 10);
+    assert_int_equal(p->vlan[1], 7);
+    assert_int_equal(stat(t, CN_STAT_DECODER_ERSPAN), 4);
+    tctx_free(t);
+}
+
+static void test_erspan_malformed(void **state)
+{
+    (void)state;
+    struct tctx *t = tctx_new(NULL);
+    struct fb f;
+    /* a type II header cut short */
+    memset(&f, 0, sizeof(f));
+    size_t ip = ipv4(&f, 47, 0x01010101, 0x02020202);
+    put16(&f, 0x1000);
+    put16(&f, 0x88be);
+    put32(&f, 7);
+    put32(&f, 0x10640005);
+    ipv4_done(&f, ip);
+    struct cn_packet *p = dec(t, CN_LINK_IPV4, &f);
+    assert_true(cn_packet_has_event(p, CN_EV_ERSPAN_HEADER_TOO_SMALL));
+    assert_false(p->flags & (CN_PKT_TUNNEL | CN_PKT_INVALID));
+    assert_int_equal(p->ip_ver, 4);
+    assert_int_equal(p->proto, 47);
+    /* version 2 under 0x88be */
+    static const uint8_t v2[8] = {0x20, 0x64, 0x00, 0x05, 0, 0, 0, 1};
+    p = erspan_frame(t, &f, 0, 0x10, 0x88be, v2, sizeof(v2));
+    assert_true(cn_packet_has_event(p, CN_EV_ERSPAN_UNSUPPORTED_VERSION));
+    assert_false(p->flags & CN_PKT_TUNNEL);
+    /* version 1 under 0x22eb (type III wants 2) */
+    static const uint8_t v1[12] = {0x10, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0, 0};
+    p = erspan_frame(t, &f, 0, 0x10, 0x22eb, v1, sizeof(v1));
+    assert_true(cn_packet_has_event(p, CN_EV_ERSPAN_UNSUPPORTED_VERSION));
+    /* type III whose O flag promises a subheader that is not there */
+    memset(&f, 0, sizeof(f));
+    ip = ipv4(&f, 47, 0x01010101, 0x02020202);
+    put16(&f, 0);
+    put16(&f, 0x22eb);
+    put32(&f, 0x20000005);
+    put32(&f, 9);
+    put32(&f, 0x00000001);
+    put32(&f, 0x01020304);
+    ipv4_done(&f, ip);
+    p = dec(t, CN_LINK_IPV4, &f);
+    assert_true(cn_packet_has_event(p, CN_EV_ERSPAN_HEADER_TOO_SMALL));
+    /* the header's VLAN on top of three outer tags */
+    static const uint8_t t2[8] = {0x10, 0x64, 0x00, 0x05, 0, 0, 0, 1};
+    p = erspan_frame(t, &f, 3, 0x10, 0x88be, t2, sizeof(t2));
+    assert_true(cn_packet_has_event(p, CN_EV_ERSPAN_TOO_MANY_VLAN_LAYERS));
+    assert_int_equal(p->vlan_n, 3);
+    assert_false(p->flags & CN_PKT_TUNNEL);
+    assert_int_equal(stat(t, CN_STAT_DECODER_ERSPAN), 5);
+    assert_int_equal(stat(t, CN_STAT_EV_ERSPAN_HEADER_TOO_SMALL), 2);
+    assert_int_equal(stat(t, CN_STAT_EV_ERSPAN_UNSUPPORTED_VERSION), 2);
+    assert_int_equal(stat(t, CN_STAT_EV_ERSPAN_TOO_MANY_VLAN_LAYERS), 1);
+
+    /* ERSPAN ethertypes outside GRE are unknown, as in Suricata */
+    memset(&f, 0, sizeof(f));
+    eth(&f, 0x88be);
+    put(&f, t2, sizeof(t2));
+    eth(&f, 0x0800);
+    inner_udp(&f, 0x0a140001, 0x0a140002);
+    p = dec(t, CN_LINK_ETHERNET, &f);
+    assert_true(cn_packet_has_event(p, CN_EV_ETHERNET_UNKNOWN_ETHERTYPE));
+    assert_int_equal(p->ip_ver, 0);
+    assert_int_equal(stat(t, CN_STAT_DECODER_ERSPAN), 5);
+    tctx_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gre),      cmocka_unit_test(test_pptp),
-        cmocka_unit_test(test_vxlan),    cmocka_unit_test(test_geneve),
+        cmocka_unit_test(test_gre),
+        cmocka_unit_test(test_pptp),
+        cmocka_unit_test(test_vxlan),
+        cmocka_unit_test(test_geneve),
         cmocka_unit_test(test_ip_in_ip),
+        cmocka_unit_test(test_teredo),
+        cmocka_unit_test(test_teredo_decline),
+        cmocka_unit_test(test_erspan),
+        cmocka_unit_test(test_erspan_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

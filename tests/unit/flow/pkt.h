@@ -40,10 +40,21 @@ static inline struct cn_packet mk_l4(uint8_t proto, const char *src, uint16_t sp
         p.flags |= CN_PKT_TCP;
     else if (proto == 17)
         p.flags |= CN_PKT_UDP;
-    if (proto == 6 || proto == 17) {
+    if (proto == 6 || proto == 17 || proto == 132) {
         p.sp = sp;
         p.dp = dp;
     }
+    /* SCTP and ESP packets get a flow only once their layer decoded the header (set l4) */
+    static const uint8_t l4_hdr[12];
+    if (proto == 132 || proto == 50)
+        p.l4 = l4_hdr;
+    return p;
+}
+
+static inline struct cn_packet mk_esp(const char *src, const char *dst, uint32_t spi, uint64_t ts)
+{
+    struct cn_packet p = mk_l4(50, src, 0, dst, 0, ts);
+    p.esp.spi = spi;
     return p;
 }
 

@@ -196,6 +196,49 @@ static void test_other_proto(void **state)
     assert_int_equal(f->state, CN_FLOW_NEW);
 }
 
+/* SCTP is keyed by ports like UDP, with a direction; as in Suricata it needs its header. */
+static void test_sctp_ports(void **state)
+{
+    struct fx *x = *state;
+    struct cn_packet a = mk_l4(132, "10.0.0.1", 36412, "10.0.0.2", 2905, 1);
+    struct cn_packet b = mk_l4(132, "10.0.0.2", 2905, "10.0.0.1", 36412, 2);
+    struct cn_packet c = mk_l4(132, "10.0.0.1", 36413, "10.0.0.2", 2905, 3);
+    struct cn_flow *f = cn_flow_handle(x->t, &a);
+    assert_non_null(f);
+    assert_ptr_equal(cn_flow_handle(x->t, &b), f);
+    assert_false(b.toserver);
+    assert_int_equal(f->pkts_toserver, 1);
+    assert_int_equal(f->pkts_toclient, 1);
+    assert_int_equal(f->sp, 36412);
+    assert_int_equal(f->dp, 2905);
+    assert_ptr_not_equal(cn_flow_handle(x->t, &c), f);
+    struct cn_packet bad = mk_l4(132, "10.0.0.1", 0, "10.0.0.2", 0, 4);
+    bad.l4 = NULL; /* a too-short header */
+    assert_null(cn_flow_handle(x->t, &bad));
+    assert_int_equal(cn_flow_active(x->t), 2);
+}
+
+/* ESP: one flow per source, destination and SPI, matched in its own direction only. */
+static void test_esp_spi(void **state)
+{
+    struct fx *x = *state;
+    struct cn_packet a = mk_esp("10.0.0.1", "10.0.0.2", 0x00010002, 1);
+    struct cn_packet a2 = mk_esp("10.0.0.1", "10.0.0.2", 0x00010002, 2);
+    /* reverse direction with the SPI's halves swapped: would match a port-keyed flow */
+    struct cn_packet r = mk_esp("10.0.0.2", "10.0.0.1", 0x00020001, 3);
+    struct cn_packet s = mk_esp("10.0.0.2", "10.0.0.1", 0x00010002, 4);
+    struct cn_flow *f = cn_flow_handle(x->t, &a);
+    assert_non_null(f);
+    assert_ptr_equal(cn_flow_handle(x->t, &a2), f);
+    assert_int_equal(cn_flow_esp_spi(f), 0x00010002);
+    assert_int_equal(f->pkts_toserver, 2);
+    struct cn_flow *g = cn_flow_handle(x->t, &r);
+    assert_ptr_not_equal(g, f);
+    assert_int_equal(cn_flow_esp_spi(g), 0x00020001);
+    assert_ptr_not_equal(cn_flow_handle(x->t, &s), f);
+    assert_int_equal(cn_flow_active(x->t), 3);
+}
+
 static void test_icmp_echo(void **state)
 {
     struct fx *x = *state;
@@ -473,6 +516,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_separate_flows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_proto, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sctp_ports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_esp_spi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_icmp_echo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_icmp_error_joins_quoted_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters_and_macs, setup, teardown),
