@@ -6,6 +6,25 @@
  * as booleans) and the session's final state. */
 #include "output/output_int.h"
 
+/* The session's final state, then, as Suricata: tc_gap/ts_gap when a direction had a gap,
+ * and the most buffer regions each direction used. */
+static void put_session(struct cn_json *j, const struct cn_flow *f)
+{
+    const char *st = cn_tcp_state_name(cn_stream_state(f));
+    if (st)
+        cn_json_str(j, "state", st);
+    bool ts_gap, tc_gap;
+    unsigned ts_regions, tc_regions;
+    cn_stream_summary(f, true, &ts_gap, &ts_regions);
+    cn_stream_summary(f, false, &tc_gap, &tc_regions);
+    if (tc_gap)
+        cn_json_bool(j, "tc_gap", true);
+    if (ts_gap)
+        cn_json_bool(j, "ts_gap", true);
+    cn_json_u64(j, "ts_max_regions", ts_regions);
+    cn_json_u64(j, "tc_max_regions", tc_regions);
+}
+
 static void put_flags_hex(struct cn_json *j, const char *key, uint8_t flags)
 {
     cn_json_hex(j, key, &flags, 1);
@@ -85,11 +104,8 @@ void cn_output_flow(struct cn_output_thread *ot, const struct cn_flow *f)
         put_flags_hex(j, "tcp_flags_ts", ts);
         put_flags_hex(j, "tcp_flags_tc", tc);
         put_flag_bools(j, (uint8_t)(ts | tc));
-        if (ssn) {
-            const char *st = cn_tcp_state_name(cn_stream_state(f));
-            if (st)
-                cn_json_str(j, "state", st);
-        }
+        if (ssn)
+            put_session(j, f);
         cn_json_close(j);
     }
     cn_eve_commit(ot, CN_EVE_FLOW);

@@ -66,6 +66,7 @@ static void gap(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_session 
     if (report && !(d->flags & (DIR_DEPTH | DIR_EOF)) && !past_depth) {
         STREAM_EV(ctx, p, REASSEMBLY_SEQ_GAP);
         cn_stream_count(ctx, CN_STAT_TCP_REASSEMBLY_GAP);
+        d->flags |= DIR_HAD_GAP;
     }
     d->gap_lo = d->base;
     d->gap_hi = d->base + len;
@@ -254,6 +255,26 @@ static void ooo_insert(struct cn_stream_ctx *ctx, struct cn_session *ssn, int di
     }
 }
 
+/* Suricata keeps a direction's bytes in a buffer of regions: data further than its
+ * region-gap (256 KiB by default) from the data held around it opens a new region, and flow
+ * records report the most regions a direction used. The same count over what is held here:
+ * the delivery point and the out-of-order segments, split where a hole exceeds the gap. */
+#define REGION_GAP (256u << 10)
+
+static void count_regions(struct cn_dir *d)
+{
+    unsigned n = 1;
+    uint32_t edge = d->base;
+    for (const struct cn_seg *s = d->ooo; s; s = s->next) {
+        if (seq_gt(s->seq, edge) && s->seq - edge > REGION_GAP)
+            n++;
+        if (seq_gt(s->seq + s->len, edge))
+            edge = s->seq + s->len;
+    }
+    if (n > d->max_regions)
+        d->max_regions = (uint8_t)CN_MIN(n, 255u);
+}
+
 static void ooo_free(struct cn_stream_ctx *ctx, struct cn_dir *d)
 {
     while (d->ooo) {
@@ -339,6 +360,7 @@ void cn_stream_ra_data(struct cn_stream_ctx *ctx, struct cn_flow *f, struct cn_s
     if (depth && d->offset + (uint64_t)(seq - d->base) >= depth)
         return; /* would never be delivered; the ACK past it reports depth */
     ooo_insert(ctx, ssn, di, p, seq, data, len);
+    count_regions(d);
     drain(ctx, f, ssn, di, p);
 }
 

@@ -94,6 +94,14 @@ uint64_t cn_stream_acked(const struct cn_flow *f, bool toserver)
     return behind > d->offset ? 0 : d->offset - behind;
 }
 
+void cn_stream_summary(const struct cn_flow *f, bool toserver, bool *gap, unsigned *max_regions)
+{
+    const struct cn_session *ssn = f ? f->stream : NULL;
+    const struct cn_dir *d = ssn ? &ssn->d[toserver ? CLI : SRV] : NULL;
+    *gap = d && (d->flags & DIR_HAD_GAP);
+    *max_regions = d && d->max_regions ? d->max_regions : 1;
+}
+
 uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver)
 {
     const struct cn_session *ssn = f ? f->stream : NULL;

@@ -93,6 +93,11 @@ CN_API uint64_t cn_stream_acked(const struct cn_flow *f, bool toserver);
 
 /* Bytes received in the direction so far (for the stream_size keyword and EVE). */
 CN_API uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver);
+/* For EVE flow records: did the direction have a reported gap, and the most regions its
+ * held data formed (Suricata's ts/tc_max_regions; 1 unless out-of-order data lay more than
+ * 256 KiB beyond the rest). */
+CN_API void cn_stream_summary(const struct cn_flow *f, bool toserver, bool *gap,
+                              unsigned *max_regions);
 
 CN_API const struct cn_memcap *cn_stream_session_memcap(const struct cn_stream_ctx *ctx);
 CN_API const struct cn_memcap *cn_stream_reassembly_memcap(const struct cn_stream_ctx *ctx);

@@ -55,6 +55,7 @@ enum {
     DIR_WSCALE = 1u << 6,    /* sent the window scale option on its SYN */
     DIR_WIN_KNOWN = 1u << 7, /* window (and so next_win) is meaningful */
     DIR_GAP = 1u << 8,       /* gap_lo/gap_hi describe the last gap */
+    DIR_HAD_GAP = 1u << 9,   /* a gap was reported (acknowledged bytes never seen): EVE ts_gap */
 };
 
 /* One sender's side of a session. The "sender" of a struct cn_dir is the host whose bytes it
@@ -71,7 +72,8 @@ struct cn_dir {
     uint32_t gap_lo, gap_hi;
     uint16_t flags;
     uint8_t wscale;
-    uint16_t ooo_n; /* segments in ooo */
+    uint16_t ooo_n;      /* segments in ooo */
+    uint8_t max_regions; /* most regions the held data ever formed (EVE *_max_regions); 0 = 1 */
     uint32_t ret_bytes;
     cn_time_t ts_time;  /* when ts_last was taken */
     uint64_t offset;    /* stream offset of base */

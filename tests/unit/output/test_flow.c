@@ -2,8 +2,9 @@
  * TCP flow without a session, UDP and ICMP flows (no "tcp" object; no ports for ICMP), the
  * "ether" lists, VLAN ids and the type filter.
  *
- * The TCP session is opaque outside src/stream, so this test supplies cn_stream_state() and
- * cn_tcp_state_name() itself; the flow stage's name functions are the real ones. */
+ * The TCP session is opaque outside src/stream, so this test supplies cn_stream_state(),
+ * cn_stream_summary() and cn_tcp_state_name() itself; the flow stage's name functions are the
+ * real ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,15 @@ enum cn_tcp_state cn_stream_state(const struct cn_flow *f)
 {
     state_asked_for = f;
     return fake_state;
+}
+
+static bool fake_tc_gap;
+
+void cn_stream_summary(const struct cn_flow *f, bool toserver, bool *gap, unsigned *max_regions)
+{
+    (void)f;
+    *gap = !toserver && fake_tc_gap;
+    *max_regions = toserver ? 1 : 2;
 }
 
 const char *cn_tcp_state_name(enum cn_tcp_state s)
@@ -113,7 +123,8 @@ static void test_tcp_record(void **state)
              "\"end\":\"2024-01-02T03:05:02.250000+0000\",\"age\":57,\"state\":\"%s\","
              "\"reason\":\"%s\",\"alerted\":false},"
              "\"tcp\":{\"tcp_flags\":\"1b\",\"tcp_flags_ts\":\"1b\",\"tcp_flags_tc\":\"1b\","
-             "\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"last_ack\"}}\n",
+             "\"syn\":true,\"fin\":true,\"psh\":true,\"ack\":true,\"state\":\"last_ack\","
+             "\"ts_max_regions\":1,\"tc_max_regions\":2}}\n",
              cn_flow_state_name(CN_FLOW_CLOSED), cn_flow_end_reason_name(CN_FLOW_END_SHUTDOWN));
     assert_string_equal(s, want);
     /* the flow stage's names are Suricata's */
@@ -179,7 +190,8 @@ static void test_tcp_variants(void **state)
     assert_true(jc_get(s, "tcp", v, sizeof(v)));
     assert_string_equal(v, "{\"tcp_flags\":\"ff\",\"tcp_flags_ts\":\"c7\",\"tcp_flags_tc\":\"3a\","
                            "\"syn\":true,\"fin\":true,\"rst\":true,\"psh\":true,\"ack\":true,"
-                           "\"urg\":true,\"ecn\":true,\"cwr\":true,\"state\":\"last_ack\"}");
+                           "\"urg\":true,\"ecn\":true,\"cwr\":true,\"state\":\"last_ack\","
+                           "\"ts_max_regions\":1,\"tc_max_regions\":2}");
     assert_true(jc_get(s, "flow.alerted", v, sizeof(v)));
     assert_string_equal(v, "true");
     assert_true(jc_get(s, "flow.emergency", v, sizeof(v)));
@@ -212,6 +224,17 @@ static void test_tcp_variants(void **state)
     assert_false(jc_get(l2, "flow.emergency", v, sizeof(v)));
     /* a flow without MACs has no "ether" even when enabled */
     assert_false(jc_get(l2, "ether", v, sizeof(v)));
+    free(s);
+
+    /* a direction with a gap: tc_gap before the region counts, as Suricata writes them */
+    fake_tc_gap = true;
+    config(&c); /* log_flows() removed the log folder */
+    s = log_flows(&c, fl, 1);
+    assert_true(jc_get(s, "tcp.tc_gap", v, sizeof(v)));
+    assert_string_equal(v, "true");
+    assert_false(jc_get(s, "tcp.ts_gap", v, sizeof(v)));
+    assert_true(strstr(s, "\"tc_gap\":true,\"ts_max_regions\":1") != NULL);
+    fake_tc_gap = false;
     free(s);
 }
 

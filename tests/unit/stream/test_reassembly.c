@@ -145,6 +145,58 @@ static void test_gap_on_ack(void **state)
     tctx_free(t);
 }
 
+/* What flow records report (cn_stream_summary): a gap only when one was reported, and a
+ * second region when out-of-order data lies more than 256 KiB beyond the rest. */
+static void test_summary_gaps_and_regions(void **state)
+{
+    (void)state;
+    bool gap;
+    unsigned regions;
+    /* window scaling (shift 7) on both SYNs, so data 300 KB ahead is within the window */
+    struct tctx *t = tctx_new();
+    for (int i = 0; i < 2; i++) {
+        struct cn_packet *p = &t->p;
+        memset(p, 0, sizeof(*p));
+        p->flags = CN_PKT_TCP | CN_PKT_IPV4;
+        p->ip_ver = 4;
+        p->proto = 6;
+        p->ts = (t->clock += 1000);
+        p->tcp.flags = i ? (S | A) : S;
+        p->tcp.seq = i ? 5000 : 1000;
+        p->tcp.ack = i ? 1001 : 0;
+        p->tcp.win = 65535;
+        p->tcp.has_wscale = true;
+        p->tcp.wscale = 7;
+        p->flow = &t->flow;
+        p->toserver = !i;
+        cn_stream_packet(t->ctx, NULL, &t->flow, p);
+    }
+    pkt(t, true, A, 1001, 5001, NULL);
+    pkt(t, false, A, 5001, 1001, NULL); /* the server's scaled window: 8 MiB */
+    pkt(t, true, A | P, 1001, 5001, "abc");
+    struct cn_packet *far = pkt(t, true, A | P, 1004 + 300000, 5001, "far");
+    assert_int_equal(far->events_n, 0);
+    cn_stream_summary(&t->flow, true, &gap, &regions);
+    assert_int_equal(regions, 2);
+    assert_false(gap);
+    tctx_free(t);
+
+    t = tctx_new();
+    handshake(t);
+    pkt(t, true, A | P, 1001, 5001, "abc");
+    pkt(t, true, A | P, 1010, 5001, "xyz");
+    cn_stream_summary(&t->flow, true, &gap, &regions);
+    assert_false(gap);
+    assert_int_equal(regions, 1);       /* 6 bytes apart: one region */
+    pkt(t, false, A, 5001, 1013, NULL); /* the peer acks the hole: a reported gap */
+    cn_stream_summary(&t->flow, true, &gap, &regions);
+    assert_true(gap);
+    cn_stream_summary(&t->flow, false, &gap, &regions);
+    assert_false(gap);
+    assert_int_equal(regions, 1);
+    tctx_free(t);
+}
+
 static void test_no_gap_on_normal_traffic(void **state)
 {
     (void)state;
@@ -329,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_overlap_policies),
         cmocka_unit_test(test_retransmission_different_data),
         cmocka_unit_test(test_gap_on_ack),
+        cmocka_unit_test(test_summary_gaps_and_regions),
         cmocka_unit_test(test_no_gap_on_normal_traffic),
         cmocka_unit_test(test_flow_end_with_hole),
         cmocka_unit_test(test_fin_eof_waits_for_data),
