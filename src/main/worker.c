@@ -54,13 +54,15 @@ struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct
     w->stream = cn_stream_ctx_new(&s->stream, &sh, &w->stats);
     w->flows = cn_flow_table_new(&s->flow, &fh, &w->stats);
     w->out = cn_output_thread_new(out);
-    if (s->rules)
+    /* without a rule there is nothing to detect: no per-packet detection calls at all */
+    bool rules = s->rules && cn_ruleset_count(s->rules) > 0;
+    if (rules)
         w->detect = cn_detect_ctx_new(s->rules, &w->stats);
     if (w->detect && s->rule_prof && cn_detect_ctx_set_profile(w->detect, s->rule_prof) < 0) {
         cn_detect_ctx_free(w->detect);
         w->detect = NULL;
     }
-    if (!w->decode || !w->stream || !w->flows || !w->out || (s->rules && !w->detect)) {
+    if (!w->decode || !w->stream || !w->flows || !w->out || (rules && !w->detect)) {
         cn_err("worker %u: cannot allocate its pipeline (memory)", id);
         cn_worker_free(w, 0, NULL);
         return NULL;
