@@ -23,7 +23,7 @@ enum cn_flow_state {
 
 enum cn_flow_end_reason {
     CN_FLOW_END_TIMEOUT,
-    CN_FLOW_END_FORCED,   /* evicted by emergency mode or TCP port reuse */
+    CN_FLOW_END_FORCED,   /* evicted by emergency mode */
     CN_FLOW_END_SHUTDOWN, /* still open when the capture ended */
 };
 
@@ -126,6 +126,12 @@ CN_API void cn_flow_config_defaults(struct cn_flow_config *cfg);
 struct cn_flow_hooks {
     void (*flow_end)(void *user, struct cn_flow *f);
     void *user;
+    /* Optional: asked when a TCP SYN (or SYN/ACK) finds an existing flow whether it starts a
+     * new connection on the same ports (the stream engine knows). If so the old flow ends
+     * (reason timeout, counter flow.tcp_reuse) and the packet starts a new one, as
+     * Suricata's flow lookup does. */
+    bool (*tcp_reuse)(void *user, const struct cn_flow *f, const struct cn_packet *p,
+                      bool toserver);
 };
 
 struct cn_flow_table;
@@ -159,16 +165,11 @@ CN_API void cn_flow_timeout(struct cn_flow_table *t, cn_time_t now);
 /* Ends every flow (reason shutdown), after a last timeout pass at time now. */
 CN_API void cn_flow_flush(struct cn_flow_table *t, cn_time_t now);
 
-/* Ends one flow now with the given reason (e.g. TCP port reuse); f is freed. */
+/* Ends one flow now with the given reason; f is freed. */
 CN_API void cn_flow_end(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_end_reason r);
 
 /* Moves f to another state (and so another timeout class). */
 CN_API void cn_flow_set_state(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_state state);
-
-/* TCP port reuse (a new SYN on a closed session): ends f (reason forced, counter
- * flow.tcp_reuse) and gives p a fresh flow, which it returns (NULL as for cn_flow_handle). */
-CN_API struct cn_flow *cn_flow_reuse(struct cn_flow_table *t, struct cn_flow *f,
-                                     struct cn_packet *p);
 
 /* Reverses client and server (the stream engine calls it when it sees the SYN/ACK first):
  * addresses, ports, counters, TCP flags and MACs. The key hash and flow_id do not change. */

@@ -391,6 +391,14 @@ static void flow_update(struct cn_flow_table *t, struct cn_flow *f, struct cn_pa
     p->toserver = toserver;
 }
 
+/* A SYN (or SYN/ACK) on an existing TCP flow that starts a new connection (tcp_reuse hook). */
+static bool tcp_reused(const struct cn_flow_table *t, const struct cn_flow *f,
+                       const struct cn_packet *p, bool toserver)
+{
+    return f->proto == PROTO_TCP && (p->flags & CN_PKT_TCP) && (p->tcp.flags & CN_TH_SYN) &&
+           t->hooks.tcp_reuse && t->hooks.tcp_reuse(t->hooks.user, f, p, toserver);
+}
+
 struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
 {
     p->flow = NULL;
@@ -413,6 +421,11 @@ struct cn_flow *cn_flow_handle(struct cn_flow_table *t, struct cn_packet *p)
             /* Idle past its timeout but not yet reaped: it ends, and p starts a new flow. */
             cn_flow_end(t, f, CN_FLOW_END_TIMEOUT);
             cn_stat_add(t->stats, CN_STAT_FLOW_WRK_FLOWS_EVICTED, 1);
+            f = NULL;
+        } else if (CN_UNLIKELY(tcp_reused(t, f, p, dir == 1))) {
+            /* Suricata marks the old flow to time out at once and gives p a new one */
+            cn_flow_end(t, f, CN_FLOW_END_TIMEOUT);
+            cn_stat_add(t->stats, CN_STAT_FLOW_TCP_REUSE, 1);
             f = NULL;
         }
         break;
@@ -521,13 +534,6 @@ void cn_flow_set_state(struct cn_flow_table *t, struct cn_flow *f, enum cn_flow_
     cn_flow_lru_remove(t, f);
     f->state = (uint8_t)state;
     cn_flow_lru_append(t, f, cn_flow_lru_index(f));
-}
-
-struct cn_flow *cn_flow_reuse(struct cn_flow_table *t, struct cn_flow *f, struct cn_packet *p)
-{
-    cn_flow_end(t, f, CN_FLOW_END_FORCED);
-    cn_stat_add(t->stats, CN_STAT_FLOW_TCP_REUSE, 1);
-    return cn_flow_handle(t, p);
 }
 
 #define SWAP(type, a, b)                                                                           \

@@ -26,6 +26,13 @@ static void on_flow_end(void *user, struct cn_flow *f)
     cn_detect_flow_end(f);
 }
 
+static bool on_tcp_syn(void *user, const struct cn_flow *f, const struct cn_packet *p,
+                       bool toserver)
+{
+    struct cn_worker *w = user;
+    return cn_stream_reuse_wanted(w->stream, f, p, toserver);
+}
+
 /* Reassembled TCP data: protocol detection looks at its start, raw-stream detection buffers
  * it (and inspects early when a buffer is full). */
 static void on_stream_data(void *user, struct cn_flow *f, struct cn_packet *p, bool toserver,
@@ -48,7 +55,7 @@ struct cn_worker *cn_worker_new(unsigned id, const struct cn_settings *s, struct
     if (!w)
         return NULL;
     w->id = id;
-    struct cn_flow_hooks fh = {on_flow_end, w};
+    struct cn_flow_hooks fh = {.flow_end = on_flow_end, .tcp_reuse = on_tcp_syn, .user = w};
     struct cn_stream_hooks sh = {on_stream_data, w};
     w->decode = cn_decode_ctx_new(&s->decode, &w->stats);
     w->stream = cn_stream_ctx_new(&s->stream, &sh, &w->stats);

@@ -102,6 +102,28 @@ void cn_stream_summary(const struct cn_flow *f, bool toserver, bool *gap, unsign
     *max_regions = d && d->max_regions ? d->max_regions : 1;
 }
 
+/* Suricata's TcpSessionPacketSsnReuse: a SYN (a SYN/ACK too when midstream or one-sided
+ * sessions are allowed) starts a new connection unless it repeats the session's own ISN, when
+ * the flow has no session or its session is done (LAST_ACK and later, or none). */
+bool cn_stream_reuse_wanted(const struct cn_stream_ctx *ctx, const struct cn_flow *f,
+                            const struct cn_packet *p, bool toserver)
+{
+    uint8_t fl = p->tcp.flags;
+    bool syn = (fl & (CN_TH_SYN | CN_TH_ACK | CN_TH_RST | CN_TH_FIN)) == CN_TH_SYN;
+    bool synack = (fl & (CN_TH_SYN | CN_TH_ACK | CN_TH_RST | CN_TH_FIN)) == (CN_TH_SYN | CN_TH_ACK);
+    if (!syn && !(synack && (ctx->cfg.midstream || ctx->cfg.async_oneside)))
+        return false;
+    const struct cn_session *ssn = f->stream;
+    if (!ssn)
+        return true;
+    /* the side that opens (client SYN, server SYN/ACK) resending its ISN is a retransmission */
+    if (syn ? toserver : !toserver) {
+        if (p->tcp.seq == ssn->d[syn ? CLI : SRV].isn)
+            return false;
+    }
+    return ssn->state >= CN_TCP_LAST_ACK || ssn->state == CN_TCP_NONE;
+}
+
 uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver)
 {
     const struct cn_session *ssn = f ? f->stream : NULL;

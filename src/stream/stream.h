@@ -93,6 +93,10 @@ CN_API uint64_t cn_stream_acked(const struct cn_flow *f, bool toserver);
 
 /* Bytes received in the direction so far (for the stream_size keyword and EVE). */
 CN_API uint64_t cn_stream_bytes(const struct cn_flow *f, bool toserver);
+/* Does TCP packet p, a SYN or SYN/ACK on flow f, start a new connection on the flow's ports
+ * (port reuse)? For the flow table's tcp_reuse hook. */
+CN_API bool cn_stream_reuse_wanted(const struct cn_stream_ctx *ctx, const struct cn_flow *f,
+                                   const struct cn_packet *p, bool toserver);
 /* For EVE flow records: did the direction have a reported gap, and the most regions its
  * held data formed (Suricata's ts/tc_max_regions; 1 unless out-of-order data lay more than
  * 256 KiB beyond the rest). */

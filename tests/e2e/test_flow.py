@@ -283,3 +283,24 @@ def test_linktypes(tmp_path, run_cleannet, linktype, counter):
     assert get(r.stats, "decoder.pkts") == 3
     assert get(r.stats, "decoder.udp") == 3
     assert get(r.stats, "decoder." + counter) == 3
+
+
+def test_tcp_port_reuse_starts_a_new_flow(tmp_path, run_cleannet):
+    """A SYN with a new ISN on the ports of a closed connection starts a new flow, as in
+    Suricata: the old flow ends (reason timeout) and flow.tcp_reuse counts it. A SYN
+    retransmission does not."""
+    clock = Clock()
+    old = TcpSession("10.9.1.1", "10.9.1.2", 45000, 8080, clock, l2=ether_l2(), isn_c=1000)
+    pkts = old.handshake() + old.send(True, b"first connection") + old.close()
+    new = TcpSession("10.9.1.1", "10.9.1.2", 45000, 8080, clock, l2=ether_l2(), isn_c=700000)
+    syn = new.handshake()
+    pkts += syn[:1] + syn + new.send(True, b"second") + new.close()  # the SYN sent twice
+    write_pcap(tmp_path / "reuse.pcap", pkts)
+    r = run_cleannet(tmp_path / "reuse.pcap", check=True)
+    flows = sorted(r.flows, key=lambda f: f["flow"]["start"])
+    assert len(flows) == 2
+    assert flows[0]["flow"]["reason"] == "timeout" and flows[0]["tcp"]["state"] == "closed"
+    assert flows[0]["flow"]["pkts_toserver"] == 5 and flows[0]["flow"]["pkts_toclient"] == 4
+    assert flows[1]["flow"]["reason"] == "shutdown" and flows[1]["flow"]["pkts_toserver"] == 6
+    assert get(r.stats, "flow.tcp_reuse") == 1
+    assert get(r.stats, "tcp.sessions") == 2

@@ -438,21 +438,67 @@ static void test_swap(void **state)
     assert_int_equal(f->sp, 80);
 }
 
+/* The tcp_reuse hook: what the stream engine would answer, and what it was asked. */
+struct reuse_probe {
+    struct ended *e;
+    bool answer;
+    unsigned asked;
+    bool toserver;
+};
+
+static bool probe_reuse(void *user, const struct cn_flow *f, const struct cn_packet *p,
+                        bool toserver)
+{
+    (void)f, (void)p;
+    struct reuse_probe *r = user;
+    r->asked++;
+    r->toserver = toserver;
+    return r->answer;
+}
+
+static void probe_end(void *user, struct cn_flow *f)
+{
+    on_end(((struct reuse_probe *)user)->e, f);
+}
+
 static void test_reuse_and_end(void **state)
 {
     struct fx *x = *state;
+    cn_flow_table_free(x->t);
+    x->e.n = 0;
+    memset(&x->st, 0, sizeof(x->st));
+    struct reuse_probe probe = {.e = &x->e};
+    struct cn_flow_config cfg;
+    cn_flow_config_defaults(&cfg);
+    struct cn_flow_hooks hooks = {.flow_end = probe_end, .user = &probe, .tcp_reuse = probe_reuse};
+    x->t = cn_flow_table_new(&cfg, &hooks, &x->st);
+    assert_non_null(x->t);
+
     struct cn_packet p = mk_tcp("10.0.0.1", 4444, "10.0.0.2", 22, CN_TH_SYN, 1);
     struct cn_flow *f = cn_flow_handle(x->t, &p);
+    assert_int_equal(probe.asked, 0); /* a new flow: nothing to ask */
     cn_flow_set_state(x->t, f, CN_FLOW_CLOSED);
+    /* a packet without SYN is never asked about */
+    struct cn_packet ack = mk_tcp("10.0.0.2", 22, "10.0.0.1", 4444, CN_TH_ACK, 1);
+    assert_ptr_equal(cn_flow_handle(x->t, &ack), f);
+    assert_int_equal(probe.asked, 0);
+    /* a SYN the stream engine calls a retransmission stays on the flow */
     p.ts += CN_USEC;
-    struct cn_flow *g = cn_flow_reuse(x->t, f, &p);
+    assert_ptr_equal(cn_flow_handle(x->t, &p), f);
+    assert_int_equal(probe.asked, 1);
+    assert_true(probe.toserver);
+    /* a new connection: the old flow ends (timeout, as Suricata reaps it) and p gets a new one */
+    probe.answer = true;
+    p.ts += CN_USEC;
+    struct cn_flow *g = cn_flow_handle(x->t, &p);
     assert_non_null(g);
     assert_ptr_equal(p.flow, g);
     assert_int_equal(g->state, CN_FLOW_NEW);
     assert_int_equal(g->pkts_toserver, 1);
     assert_int_equal(x->e.n, 1);
-    assert_int_equal(x->e.rec[0].end_reason, CN_FLOW_END_FORCED);
+    assert_int_equal(x->e.rec[0].end_reason, CN_FLOW_END_TIMEOUT);
     assert_int_equal(x->e.rec[0].state, CN_FLOW_CLOSED);
+    assert_int_equal(x->e.rec[0].pkts_toserver, 2); /* the reusing SYN is not counted there */
     assert_int_equal(x->st.v[CN_STAT_FLOW_TCP_REUSE], 1);
     assert_int_equal(x->st.v[CN_STAT_FLOW_END_STATE_CLOSED], 1);
     assert_int_equal(x->st.v[CN_STAT_FLOW_TOTAL], 2);
