@@ -324,25 +324,28 @@ void cn_decode_timeout(struct cn_decode_ctx *ctx, cn_time_t now)
 /* ---- worker-selection hash ---- */
 
 /* One address (4 or 16 bytes) mixed into 64 bits. */
-static uint64_t addr_mix(const uint8_t *a, size_t n)
+/* An address folded to 64 bits (IPv6: both halves, the second multiplied so halves do not
+ * cancel). */
+static uint64_t addr_fold(const uint8_t *a, size_t n)
 {
-    uint64_t w0 = 0, w1 = 0;
     if (n == 4) {
         uint32_t v;
         memcpy(&v, a, 4);
-        w0 = v;
-    } else {
-        memcpy(&w0, a, 8);
-        memcpy(&w1, a + 8, 8);
+        return v;
     }
-    return cn_hash_mix64(w0 ^ cn_hash_mix64(w1 + n));
+    uint64_t w0, w1;
+    memcpy(&w0, a, 8);
+    memcpy(&w1, a + 8, 8);
+    return w0 ^ (w1 * 0x9e3779b97f4a7c15ull);
 }
 
-/* Symmetric by construction: the two addresses' mixes are added, so both directions of a flow
- * hash alike without comparing the addresses first. */
+/* Symmetric by construction: the sum and the xor of the two folded addresses do not depend on
+ * their order, and together they tell the pair apart; one mix spreads them (every walker of a
+ * shared file computes this for every packet, so it is kept to one multiply chain). */
 static uint32_t addr_pair_hash(const uint8_t *a, const uint8_t *b, size_t n, uint32_t vlan_mix)
 {
-    uint64_t h = cn_hash_mix64(addr_mix(a, n) + addr_mix(b, n) + vlan_mix);
+    uint64_t x = addr_fold(a, n), y = addr_fold(b, n);
+    uint64_t h = cn_hash_mix64((x + y) ^ ((x ^ y) << 17 | (x ^ y) >> 47) ^ vlan_mix);
     uint32_t r = (uint32_t)(h ^ (h >> 32));
     return r ? r : 1;
 }

@@ -125,6 +125,18 @@ static void test_dispatch_hash(void **state)
     assert_int_not_equal(hc, 0);
     assert_int_equal(hc, cn_decode_dispatch_hash(d.b, (uint32_t)d.n, CN_LINK_IPV6));
 
+    /* spread: consecutive client addresses to one server land evenly over four workers */
+    unsigned bins[4] = {0};
+    for (uint32_t i = 0; i < 8000; i++) {
+        struct fb g = {0};
+        eth(&g, 0x0800);
+        size_t gi = ipv4(&g, 17, 0x0a000000 + i, 0xc0a80101);
+        ipv4_done(&g, gi);
+        bins[cn_decode_dispatch_hash(g.b, (uint32_t)g.n, CN_LINK_ETHERNET) % 4]++;
+    }
+    for (int k = 0; k < 4; k++)
+        assert_true(bins[k] > 1800 && bins[k] < 2200);
+
     /* no IP, short frames, unknown link: 0, never a read past the end */
     struct fb e = {0};
     eth(&e, 0x0806);
