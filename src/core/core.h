@@ -224,6 +224,20 @@ CN_API int cn_parse_size(const char *s, uint64_t *out);
 CN_API int cn_parse_bool(const char *s, bool *out); /* yes/no/true/false/on/off/1/0 */
 CN_API int cn_parse_u64(const char *s, uint64_t *out);
 
+/* ---- hex digits in rules, datasets and keys ---- */
+static inline int cn_hex_digit(int c) /* 0..15, or -1 if c is not a hex digit */
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+/* Decodes exactly 2*outlen hex digits from s into out; false on any non-hex digit. */
+CN_API bool cn_hex_decode(const char *s, uint8_t *out, size_t outlen);
+
 /* ---- statistics: one array of counters per thread, summed (or maxed) for the stats
  * record. The counter list is the X-macro stats.def, which pulls in each stage's list. ---- */
 enum cn_stat_kind { CN_STAT_SUM, CN_STAT_MAX };

@@ -140,3 +140,15 @@ int cn_parse_bool(const char *s, bool *out)
     }
     return -CN_EINVAL;
 }
+
+bool cn_hex_decode(const char *s, uint8_t *out, size_t outlen)
+{
+    for (size_t i = 0; i < outlen; i++) {
+        int hi = cn_hex_digit((unsigned char)s[2 * i]),
+            lo = cn_hex_digit((unsigned char)s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}

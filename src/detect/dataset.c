@@ -322,25 +322,9 @@ out_free:
 
 /* ---- loading ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static bool parse_hex(const char *s, size_t n, uint8_t *out, size_t outlen)
 {
-    if (n != outlen * 2)
-        return false;
-    for (size_t i = 0; i < outlen; i++) {
-        int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return n == outlen * 2 && cn_hex_decode(s, out, outlen);
 }
 
 static bool parse_rep(const char *s, uint16_t *rep)

@@ -11,17 +11,6 @@
 #include "detect/detect_int.h"
 #include "detect/kw/content.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes the text between the quotes into out (at most n bytes: the decoded form is never
  * longer than the text). Returns the length or -1 with the reason in err. */
 static long decode(const char *s, size_t n, uint8_t *out, char *err, size_t errlen)
@@ -40,7 +29,7 @@ static long decode(const char *s, size_t n, uint8_t *out, char *err, size_t errl
             continue;
         }
         if (hex) {
-            int v = hexval(c);
+            int v = cn_hex_digit(c);
             if (v >= 0) {
                 if (nib < 0) {
                     nib = v;

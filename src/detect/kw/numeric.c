@@ -12,17 +12,6 @@ static const char *skip_space(const char *s, const char *end)
     return s;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads one number at *sp, bounded by max. Returns false when there is none or it is too big. */
 static bool parse_number(const char **sp, const char *end, const struct cn_num_spec *spec,
                          uint64_t *out, bool *too_big)
@@ -30,7 +19,7 @@ static bool parse_number(const char **sp, const char *end, const struct cn_num_s
     const char *s = *sp;
     unsigned base = 10;
     if ((spec->flags & CN_NUM_HEX) && end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
-        hexval(s[2]) >= 0) {
+        cn_hex_digit(s[2]) >= 0) {
         base = 16;
         s += 2;
     } else if ((spec->flags & CN_NUM_XHEX) && end - s > 1 && (s[0] == 'x' || s[0] == 'X')) {
@@ -40,7 +29,7 @@ static bool parse_number(const char **sp, const char *end, const struct cn_num_s
     const char *digits = s;
     uint64_t v = 0;
     while (s < end) {
-        int d = hexval(*s);
+        int d = cn_hex_digit(*s);
         if (d < 0 || (unsigned)d >= base)
             break;
         /* max is at most UINT64_MAX / 16 in practice; checking after each digit keeps v small

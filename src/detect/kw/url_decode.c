@@ -3,17 +3,6 @@
  * is, and the output is not decoded again ("%2541" gives "%41"). */
 #include "detect/transform.h"
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int64_t apply(const void *opt, struct cn_transform_scratch *s, const uint8_t *in,
                      uint32_t len, uint8_t *out, uint32_t cap)
 {
@@ -23,8 +12,9 @@ static int64_t apply(const void *opt, struct cn_transform_scratch *s, const uint
     uint32_t n = 0;
     for (uint32_t i = 0; i < len; i++) {
         uint8_t c = in[i];
-        if (c == '%' && len - i > 2 && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-            out[n++] = (uint8_t)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
+        if (c == '%' && len - i > 2 && cn_hex_digit(in[i + 1]) >= 0 &&
+            cn_hex_digit(in[i + 2]) >= 0) {
+            out[n++] = (uint8_t)(cn_hex_digit(in[i + 1]) << 4 | cn_hex_digit(in[i + 2]));
             i += 2;
         } else {
             out[n++] = c == '+' ? ' ' : c;

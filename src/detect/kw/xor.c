@@ -10,17 +10,6 @@ struct xor_key {
     uint8_t key[UINT8_MAX];
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int64_t apply(const void *opt, struct cn_transform_scratch *s, const uint8_t *in,
                      uint32_t len, uint8_t *out, uint32_t cap)
 {
@@ -61,14 +50,11 @@ static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t
         snprintf(err, errlen, "out of memory");
         return -CN_ENOMEM;
     }
-    for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
-        if (hi < 0 || lo < 0) {
-            snprintf(err, errlen, "invalid hex digit in key");
-            cn_free(k);
-            return -CN_EINVAL;
-        }
-        k->key[k->len++] = (uint8_t)(hi << 4 | lo);
+    k->len = (uint8_t)(n / 2);
+    if (!cn_hex_decode(hex, k->key, k->len)) {
+        snprintf(err, errlen, "invalid hex digit in key");
+        cn_free(k);
+        return -CN_EINVAL;
     }
     return cn_transform_add(b, &op, k, k->key, k->len, err, errlen);
 }
