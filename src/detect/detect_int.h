@@ -263,6 +263,12 @@ void *cn_rule_last_content(struct cn_rule_builder *b, char *err, size_t errlen);
 /* Helpers for values: strips one pair of surrounding double quotes in place (returns false
  * when the quotes do not pair), and undoes \" \\ \; escapes. */
 bool cn_kw_unquote(char *s);
+/* White space in rule text and threshold.config lines, and trimming of it in place. */
+static inline bool cn_rule_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+char *cn_rule_trim(char *s);
 
 /* ---- inspection (inspect.c, engine.c) ---- */
 

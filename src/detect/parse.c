@@ -78,17 +78,12 @@ const char *cn_action_name(enum cn_action a)
     return (unsigned)a < CN_ARRAY_LEN(action_names) ? action_names[a] : "unknown";
 }
 
-static bool blank(char c)
+char *cn_rule_trim(char *s)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static char *trim(char *s)
-{
-    while (blank(*s))
+    while (cn_rule_blank(*s))
         s++;
     size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
+    while (n > 0 && cn_rule_blank(s[n - 1]))
         s[--n] = '\0';
     return s;
 }
@@ -101,7 +96,7 @@ static int split_header(char *h, char *f[HDR_FIELDS])
     unsigned n = 0;
     char *p = h;
     for (;;) {
-        while (blank(*p))
+        while (cn_rule_blank(*p))
             p++;
         if (*p == '\0')
             break;
@@ -109,7 +104,7 @@ static int split_header(char *h, char *f[HDR_FIELDS])
             return -1;
         f[n++] = p;
         int depth = 0;
-        while (*p != '\0' && !(depth == 0 && blank(*p))) {
+        while (*p != '\0' && !(depth == 0 && cn_rule_blank(*p))) {
             if (*p == '[')
                 depth++;
             else if (*p == ']' && depth > 0)
@@ -251,9 +246,9 @@ static int apply_option(struct cn_rule_builder *b, char *opt, char *err, size_t 
     char *value = NULL;
     if (colon != NULL) {
         *colon = '\0';
-        value = trim(colon + 1);
+        value = cn_rule_trim(colon + 1);
     }
-    char *name = trim(opt);
+    char *name = cn_rule_trim(opt);
     if (*name == '\0') {
         snprintf(err, errlen, "option without a keyword name");
         return -CN_EINVAL;
@@ -307,7 +302,7 @@ static int parse_options(struct cn_rule_builder *b, char *s, char *err, size_t e
         if (*p != ';' || quoted)
             continue;
         *p = '\0';
-        char *opt = trim(start);
+        char *opt = cn_rule_trim(start);
         start = p + 1;
         if (*opt == '\0')
             continue; /* ";;": nothing to apply */
@@ -319,7 +314,7 @@ static int parse_options(struct cn_rule_builder *b, char *s, char *err, size_t e
         snprintf(err, errlen, "unbalanced quotes in the options");
         return -CN_EINVAL;
     }
-    char *rest = trim(start);
+    char *rest = cn_rule_trim(start);
     if (*rest != '\0') {
         snprintf(err, errlen, "last option '%.40s' not terminated by ';'", rest);
         return -CN_EINVAL;
@@ -349,7 +344,7 @@ struct cn_rule *cn_rule_parse(const char *text, const struct cn_detect_loader *l
         snprintf(err, errlen, "rule has no (options)");
         goto out_free;
     }
-    if (*trim(close + 1) != '\0') {
+    if (*cn_rule_trim(close + 1) != '\0') {
         snprintf(err, errlen, "text after the closing ')'");
         goto out_free;
     }

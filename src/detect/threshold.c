@@ -45,28 +45,13 @@ void cn_threshold_spec_free(struct cn_threshold_spec *s)
     cn_free(s);
 }
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static char *trim(char *s)
-{
-    while (blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && blank(s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Splits "name value, name value, ..." in place (blanks between name and value). Returns the
  * number of parts, max + 1 when there are more, or -1 when a part is not "name value". */
 static int split_pairs(char *text, char **names, char **values, unsigned max)
 {
     unsigned n = 0;
     char *s = text;
-    if (*trim(s) == '\0')
+    if (*cn_rule_trim(s) == '\0')
         return 0;
     for (;;) {
         char *comma = strchr(s, ',');
@@ -75,16 +60,16 @@ static int split_pairs(char *text, char **names, char **values, unsigned max)
         if (n == max)
             return (int)max + 1;
         /* "name value": blanks between, as Suricata's patterns require */
-        char *name = trim(s);
+        char *name = cn_rule_trim(s);
         char *p = name;
-        while (*p != '\0' && !blank(*p))
+        while (*p != '\0' && !cn_rule_blank(*p))
             p++;
         if (p == name || *p == '\0')
             return -1;
         *p++ = '\0';
-        char *value = trim(p);
+        char *value = cn_rule_trim(p);
         for (char *v = value; *v != '\0'; v++)
-            if (blank(*v))
+            if (cn_rule_blank(*v))
                 return -1;
         names[n] = name;
         values[n] = value;
@@ -736,9 +721,9 @@ static const unsigned kind_fields[] = {
 /* One entry (comments and blank lines already skipped). */
 static void conf_entry(struct conf_ctx *c, char *text, int line)
 {
-    char *p = trim(text);
+    char *p = cn_rule_trim(text);
     char *w = p;
-    while (*p != '\0' && !blank(*p) && *p != ',')
+    while (*p != '\0' && !cn_rule_blank(*p) && *p != ',')
         p++;
     char save = *p;
     *p = '\0';
@@ -757,7 +742,7 @@ static void conf_entry(struct conf_ctx *c, char *text, int line)
     char *val[F__N] = {NULL};
     /* "name value" parts split at commas; ip takes the rest of the line (lists hold commas) */
     while (*p != '\0') {
-        while (blank(*p) || *p == ',')
+        while (cn_rule_blank(*p) || *p == ',')
             p++;
         if (*p == '\0')
             break;
@@ -771,7 +756,7 @@ static void conf_entry(struct conf_ctx *c, char *text, int line)
                 f = i;
         if (f < 0 || !(kind_fields[kind] & (1u << f))) {
             char *e = name;
-            while (*e != '\0' && !blank(*e) && *e != ',')
+            while (*e != '\0' && !cn_rule_blank(*e) && *e != ',')
                 e++;
             *e = '\0';
             conf_bad(c, line, "unexpected '%.32s' in %s", name, kname);
@@ -790,7 +775,7 @@ static void conf_entry(struct conf_ctx *c, char *text, int line)
         }
         if (*p != '\0')
             *p++ = '\0';
-        val[f] = trim(v);
+        val[f] = cn_rule_trim(v);
         if (*val[f] == '\0') {
             conf_bad(c, line, "'%s' needs a value", field_names[f]);
             return;
@@ -907,7 +892,7 @@ static void conf_entry(struct conf_ctx *c, char *text, int line)
 
 static bool comment_or_blank(const char *s)
 {
-    while (blank(*s))
+    while (cn_rule_blank(*s))
         s++;
     return *s == '\0' || *s == '#';
 }
@@ -943,7 +928,7 @@ static int conf_read(struct conf_ctx *c, const char *path)
             start = lineno;
             alen = 0;
         }
-        while (n > 0 && blank(phys[n - 1]))
+        while (n > 0 && cn_rule_blank(phys[n - 1]))
             phys[--n] = '\0';
         bool cont = n > 0 && phys[n - 1] == '\\';
         if (cont)

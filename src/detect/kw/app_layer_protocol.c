@@ -33,7 +33,7 @@ static int parse(const char *value, struct alp *a, char *err, size_t errlen)
     char *name = f[0];
     a->negated = *name == '!';
     if (a->negated)
-        name = cn_bits_trim(name + 1);
+        name = cn_rule_trim(name + 1);
     a->proto = (uint8_t)cn_alproto_by_name(name);
     if (a->proto == CN_ALPROTO_UNKNOWN) {
         snprintf(err, errlen, "app-layer-protocol: unknown protocol '%.32s'", name);

@@ -46,14 +46,9 @@ struct cn_asn1 {
 
 /* ---- option parsing ---- */
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static const char *skip_blanks(const char *s)
 {
-    while (is_blank(*s))
+    while (cn_rule_blank(*s))
         s++;
     return s;
 }
@@ -62,7 +57,7 @@ static const char *skip_blanks(const char *s)
 static size_t word_len(const char *s)
 {
     size_t n = 0;
-    while (s[n] != '\0' && s[n] != ',' && !is_blank(s[n]))
+    while (s[n] != '\0' && s[n] != ',' && !cn_rule_blank(s[n]))
         n++;
     return n;
 }

@@ -63,11 +63,11 @@ uint32_t cn_base64_decode(const uint8_t *in, uint32_t n, uint8_t *out)
 static int parse_part(char *part, struct b64 *d, unsigned *seen, char *err, size_t errlen)
 {
     char *name = part, *num = part;
-    while (*num && !cn_bits_blank(*num))
+    while (*num && !cn_rule_blank(*num))
         num++;
     if (*num)
         *num++ = '\0';
-    num = cn_bits_trim(num);
+    num = cn_rule_trim(num);
     unsigned bit = !strcmp(name, "bytes")      ? 1
                    : !strcmp(name, "offset")   ? 2
                    : !strcmp(name, "relative") ? 4

@@ -7,22 +7,6 @@
 
 #include "detect/detect_int.h"
 
-static inline bool cn_bits_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/* Trims s in place and returns it. */
-static inline char *cn_bits_trim(char *s)
-{
-    while (cn_bits_blank(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && cn_bits_blank(s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Splits s in place at every sep into at most max trimmed fields; returns how many there are
  * (max + 1 when there are more). */
 static inline unsigned cn_bits_split(char *s, char sep, char **f, unsigned max)
@@ -34,7 +18,7 @@ static inline unsigned cn_bits_split(char *s, char sep, char **f, unsigned max)
             *end = '\0';
         if (n == max)
             return max + 1;
-        f[n++] = cn_bits_trim(s);
+        f[n++] = cn_rule_trim(s);
         if (end == NULL)
             return n;
         s = end + 1;
@@ -48,7 +32,7 @@ static inline bool cn_bits_name_ok(const char *s)
     if (n == 0 || n > CN_VAR_MAX_NAMELEN)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (cn_bits_blank(s[i]))
+        if (cn_rule_blank(s[i]))
             return false;
     return true;
 }

@@ -22,16 +22,6 @@ struct ds_match {
     enum ds_cmd cmd;
 };
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 static bool allowed_key(const char *allowed, const char *key)
 {
     size_t kl = strlen(key);
@@ -53,7 +43,7 @@ int cn_dataset_opts_parse(char *buf, unsigned npos, const char *allowed, struct 
     unsigned nfield = 0, npositional = 0;
     char *save = NULL;
     for (char *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-        f = trim(f);
+        f = cn_rule_trim(f);
         if (*f == '\0')
             continue; /* Suricata skips empty fields */
         if (++nfield > CN_DATASET_MAX_FIELDS) {
@@ -74,7 +64,7 @@ int cn_dataset_opts_parse(char *buf, unsigned npos, const char *allowed, struct 
             return -CN_EINVAL;
         }
         *val++ = '\0';
-        val = trim(val);
+        val = cn_rule_trim(val);
         if (!allowed_key(allowed, f)) {
             snprintf(err, errlen, "unknown option '%.40s'", f);
             return -CN_EINVAL;

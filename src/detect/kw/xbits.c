@@ -42,9 +42,9 @@ static const struct {
 static char *word_arg(char *field, const char *word)
 {
     size_t n = strlen(word);
-    if (strncmp(field, word, n) != 0 || !cn_bits_blank(field[n]))
+    if (strncmp(field, word, n) != 0 || !cn_rule_blank(field[n]))
         return NULL;
-    return cn_bits_trim(field + n);
+    return cn_rule_trim(field + n);
 }
 
 static int setup(struct cn_rule_builder *b, const char *value, char *err, size_t errlen)
