@@ -28,28 +28,12 @@ struct cn_inspect_scratch {
     pcre2_match_data *md; /* one ovector pair: only the whole match's bounds are used */
 };
 
-static void *pc_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    return cn_malloc(n);
-}
-
-static void pc_free(void *p, void *ctx)
-{
-    (void)ctx;
-    cn_free(p);
-}
-
 struct cn_inspect_scratch *cn_inspect_scratch_new(void)
 {
     struct cn_inspect_scratch *s = cn_calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    pcre2_general_context *g = pcre2_general_context_create(pc_malloc, pc_free, NULL);
-    if (g == NULL)
-        goto out_free;
-    s->md = pcre2_match_data_create(1, g);
-    pcre2_general_context_free(g);
+    s->md = cn_pcre_match_data_new(1);
     if (s->md == NULL)
         goto out_free;
     return s;

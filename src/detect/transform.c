@@ -10,6 +10,7 @@
  * packet. */
 #include <stdio.h>
 
+#include "detect/kw/content.h"
 #include "detect/transform.h"
 
 #define RESULT_SLOTS 4
@@ -182,29 +183,12 @@ void cn_transform_scratch_free(struct cn_transform_scratch *s)
     cn_free(s);
 }
 
-static void *pc_malloc(size_t n, void *ctx)
-{
-    (void)ctx;
-    return cn_malloc(n);
-}
-
-static void pc_free(void *p, void *ctx)
-{
-    (void)ctx;
-    cn_free(p);
-}
-
 pcre2_match_data *cn_transform_match_data(struct cn_transform_scratch *s)
 {
     if (s == NULL)
         return NULL;
-    if (s->md == NULL) {
-        pcre2_general_context *g = pcre2_general_context_create(pc_malloc, pc_free, NULL);
-        if (g == NULL)
-            return NULL;
-        s->md = pcre2_match_data_create(2, g); /* the whole match and group 1 */
-        pcre2_general_context_free(g);
-    }
+    if (s->md == NULL)
+        s->md = cn_pcre_match_data_new(2); /* the whole match and group 1 */
     return s->md;
 }
 

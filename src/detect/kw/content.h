@@ -106,6 +106,9 @@ int64_t cn_content_find(const struct cn_content *c, const uint8_t *hay, uint32_t
  * *re / *mctx for the caller to free. */
 int cn_pcre_compile(const char *pat, size_t len, uint32_t opts, bool limits, const char *who,
                     pcre2_code **re, pcre2_match_context **mctx, char *err, size_t errlen);
+/* Match data for pairs ovector pairs, allocated through cleannet's allocator; NULL when out
+ * of memory. */
+pcre2_match_data *cn_pcre_match_data_new(uint32_t pairs);
 
 /* Runs pe over subj[0..len) from start. Returns true on a match (before negation is applied)
  * and sets mstart and mend to the match bounds in subj. Errors, including the match limit,

@@ -25,6 +25,16 @@ static void pc_free(void *p, void *ctx)
     cn_free(p);
 }
 
+pcre2_match_data *cn_pcre_match_data_new(uint32_t pairs)
+{
+    pcre2_general_context *g = pcre2_general_context_create(pc_malloc, pc_free, NULL);
+    if (g == NULL)
+        return NULL;
+    pcre2_match_data *md = pcre2_match_data_create(pairs, g);
+    pcre2_general_context_free(g);
+    return md;
+}
+
 static void pcre_free(void *data)
 {
     struct cn_pcre *pe = data;
