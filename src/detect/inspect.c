@@ -34,13 +34,11 @@ struct cn_inspect_scratch *cn_inspect_scratch_new(void)
     if (s == NULL)
         return NULL;
     s->md = cn_pcre_match_data_new(1);
-    if (s->md == NULL)
-        goto out_free;
+    if (s->md == NULL) {
+        cn_free(s);
+        return NULL;
+    }
     return s;
-
-out_free:
-    cn_free(s);
-    return NULL;
 }
 
 void cn_inspect_scratch_free(struct cn_inspect_scratch *s)
