@@ -130,36 +130,21 @@ static int class_cmp(const void *a, const void *b)
     return strcasecmp(x->name, y->name);
 }
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n > 0 && blank(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n > 0 && blank((*s)[*n - 1]))
-        (*n)--;
-}
-
 /* "config <what>:" at the start of line (after white space); returns what follows. */
 static const char *config_line(const char *line, const char *what)
 {
-    while (blank(*line))
+    while (cn_rule_blank(*line))
         line++;
-    if (strncmp(line, "config", 6) != 0 || !blank(line[6]))
+    if (strncmp(line, "config", 6) != 0 || !cn_rule_blank(line[6]))
         return NULL;
     line += 6;
-    while (blank(*line))
+    while (cn_rule_blank(*line))
         line++;
     size_t wl = strlen(what);
     if (strncasecmp(line, what, wl) != 0)
         return NULL;
     line += wl;
-    while (blank(*line))
+    while (cn_rule_blank(*line))
         line++;
     return *line == ':' ? line + 1 : NULL;
 }
@@ -173,9 +158,9 @@ static int class_line(struct class_vec *cv, const char *rest)
         return -CN_EINVAL;
     const char *name = rest, *desc = c1 + 1, *prio = c2 + 1;
     size_t nl = (size_t)(c1 - rest), dl = (size_t)(c2 - desc), pl = strlen(prio);
-    trim(&name, &nl);
-    trim(&desc, &dl);
-    trim(&prio, &pl);
+    cn_set_trim(&name, &nl);
+    cn_set_trim(&desc, &dl);
+    cn_set_trim(&prio, &pl);
     if (nl == 0 || dl == 0 || pl == 0 || pl > 3)
         return -CN_EINVAL;
     for (size_t i = 0; i < nl; i++)
@@ -217,7 +202,7 @@ static int read_config(const char *path, const char *what, int (*fn)(void *, con
             continue;
         }
         const char *s = line;
-        while (blank(*s))
+        while (cn_rule_blank(*s))
             s++;
         if (*s == '\0' || *s == '#')
             continue;
@@ -299,13 +284,13 @@ struct ref_vec {
 static int ref_fn(void *arg, const char *rest)
 {
     struct ref_vec *rv = arg;
-    while (blank(*rest))
+    while (cn_rule_blank(*rest))
         rest++;
     size_t n = 0;
-    while (rest[n] != '\0' && !blank(rest[n]))
+    while (rest[n] != '\0' && !cn_rule_blank(rest[n]))
         n++;
     const char *url = rest + n;
-    while (blank(*url))
+    while (cn_rule_blank(*url))
         url++;
     if (n == 0 || *url == '\0')
         return -CN_EINVAL;

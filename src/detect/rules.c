@@ -23,17 +23,12 @@ struct reader {
     bool nul;       /* a NUL byte was seen */
 };
 
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 /* "# alert tcp ..." is a disabled rule, "# some words" a comment. */
 static bool commented_rule(const char *s)
 {
     static const char *const actions[] = {"alert",     "pass",      "drop",      "reject",
                                           "rejectsrc", "rejectdst", "rejectboth"};
-    while (*s == '#' || blank(*s))
+    while (*s == '#' || cn_rule_blank(*s))
         s++;
     for (size_t i = 0; i < CN_ARRAY_LEN(actions); i++) {
         size_t n = strlen(actions[i]);
@@ -48,9 +43,9 @@ static void finish_logical(struct reader *rd)
     char *s = rd->acc;
     size_t n = rd->len;
     s[n] = '\0';
-    while (n > 0 && blank(s[n - 1]))
+    while (n > 0 && cn_rule_blank(s[n - 1]))
         s[--n] = '\0';
-    while (*s != '\0' && blank(*s))
+    while (*s != '\0' && cn_rule_blank(*s))
         s++;
     int line = rd->start_line;
     bool overflow = rd->overflow, nul = rd->nul;
@@ -78,7 +73,7 @@ static void end_physical(struct reader *rd, size_t phys_start, char last)
 {
     if (last == '\\' && !rd->overflow) {
         /* drop the trailing white space and the backslash; join directly */
-        while (rd->len > phys_start && blank(rd->acc[rd->len - 1]))
+        while (rd->len > phys_start && cn_rule_blank(rd->acc[rd->len - 1]))
             rd->len--;
         if (rd->len > phys_start && rd->acc[rd->len - 1] == '\\')
             rd->len--;
@@ -139,7 +134,7 @@ static int read_stream(FILE *f, struct cn_detect_report *report, cn_detect_rule_
                 lineno++;
                 continue;
             }
-            if (!blank(c))
+            if (!cn_rule_blank(c))
                 last = c;
             if (c == '\0')
                 rd.nul = true;
