@@ -104,11 +104,6 @@ static const char *type_name(enum cn_dataset_type t)
     return (unsigned)t < CN_ARRAY_LEN(names) ? names[t] : "?";
 }
 
-enum cn_dataset_type cn_dataset_type_of(const struct cn_dataset *s)
-{
-    return s ? s->type : CN_DATASET_NOTSET;
-}
-
 /* The stored form of data for a lookup, or NULL when data cannot be of the set's type: fixed
  * types need their exact length, except that an ip set takes a 4-byte IPv4 address (stored
  * zero-padded), as Suricata's lookup does. */

@@ -526,7 +526,6 @@ int cn_datasets_save_path(const struct cn_datasets *ds, const char *name, char *
 unsigned cn_datasets_save(struct cn_datasets *ds);
 
 enum cn_dataset_type cn_dataset_type_parse(const char *s);
-enum cn_dataset_type cn_dataset_type_of(const struct cn_dataset *s);
 /* 1 found (rep, when not NULL, gets its reputation), 0 not found, -1 the data cannot be of
  * this set's type (wrong length). */
 int cn_dataset_lookup(struct cn_dataset *s, const uint8_t *data, uint32_t len, uint16_t *rep);
